@@ -1,0 +1,73 @@
+"""The `loss` registry: terms of the generator and discriminator objectives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field
+from torch import Tensor, nn
+
+from inrvid.discriminator import Discriminator
+from inrvid.registry import BuildContext, ComponentConfig, Registry, Section
+
+Network = Literal["generator", "discriminator"]
+
+
+class LossConfig(ComponentConfig):
+    """Fields every loss has."""
+
+    weight: float = Field(1.0, ge=0, description="factor the loop applies to each term")
+
+
+@dataclass
+class PhaseInputs:
+    """What a loss sees in one phase of one training step.
+
+    Frames are `b t c h w` in [-1, 1], not yet augmented; times `b t`. In a generator phase
+    `fake_frames` carries the graph to G and `real_*` are None; in a discriminator phase the
+    fakes are detached. `augment` applies the recipe's augments (one draw per video) and
+    `discriminators` maps each role (`image`, `motion`) to its network. `step` counts this
+    network's optimiser steps, from 0.
+    """
+
+    network: Network
+    step: int
+    fake_frames: Tensor | None
+    fake_times: Tensor | None
+    real_frames: Tensor | None
+    real_times: Tensor | None
+    discriminators: Mapping[str, Discriminator]
+    augment: Callable[[Tensor], Tensor]
+
+
+class Loss(nn.Module):
+    """A loss component contributes named scalar terms to the generator and/or discriminator.
+
+    A main loss (`lazy_interval is None`) is evaluated at every step of its network. A lazy
+    regulariser sets `lazy_interval = N` and `regularizes` to the network it acts on: the loop
+    evaluates it every N-th step in a separate optimiser step (inputs: reals only for the
+    discriminator) and rescales that network's Adam lr and betas by N / (N + 1), as StyleGAN2
+    does; the component scales its own term by its gain. The loop multiplies every term by
+    the config's `weight`, sums them, and never knows which model it trains.
+    """
+
+    lazy_interval: int | None = None
+    regularizes: Network | None = None
+
+    def generator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
+        """Scalar terms for the generator phase; {} if this loss has none."""
+        return {}
+
+    def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
+        """Scalar terms for the discriminator phase; {} if this loss has none."""
+        return {}
+
+
+LOSSES: Registry[Loss] = Registry("loss", returns=Loss)
+
+
+def build_loss(section: Section[Loss], ctx: BuildContext) -> Loss:
+    """Build one loss role of the recipe."""
+    return LOSSES.build(section.component, section.config, ctx)

@@ -1,0 +1,45 @@
+"""The `sampler` registry: which frame times the discriminators see, for real and fake alike."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from inrvid.registry import BuildContext, ComponentConfig, Registry, Section
+
+
+class SamplerConfig(ComponentConfig):
+    """Fields every time sampler has (none yet)."""
+
+
+class TimeSampler:
+    """The law of the frame times shown to the discriminators.
+
+    `sample_real(b, clip_frames, gen) -> indices b t` (long, sorted per video) picks frames of
+    a real clip of `clip_frames` frames; their times are `indices / (clip_frames - 1)`.
+    `sample_fake(b, gen) -> times b t` (float, sorted, usually in [0, 1]) for the generator.
+    `frames_shown` is t. `gen` is a `torch.Generator` so that draws are reproducible.
+    """
+
+    frames_shown: int
+
+    def sample_real(self, batch: int, clip_frames: int, gen: torch.Generator) -> Tensor:
+        """Frame indices `b t` into clips of `clip_frames` frames."""
+        raise NotImplementedError
+
+    def sample_fake(self, batch: int, gen: torch.Generator) -> Tensor:
+        """Times `b t` for generated frames."""
+        raise NotImplementedError
+
+    @staticmethod
+    def index_times(indices: Tensor, clip_frames: int) -> Tensor:
+        """The times `b t` of frame indices in a clip: i / (F - 1)."""
+        return indices.to(torch.float32) / max(clip_frames - 1, 1)
+
+
+SAMPLERS: Registry[TimeSampler] = Registry("sampler", returns=TimeSampler)
+
+
+def build_sampler(section: Section[TimeSampler], ctx: BuildContext) -> TimeSampler:
+    """Build the recipe's time sampler."""
+    return SAMPLERS.build(section.component, section.config, ctx)

@@ -1,0 +1,30 @@
+"""Shape checks at component boundaries, in einops notation."""
+
+from __future__ import annotations
+
+import torch
+from einops import parse_shape
+
+from inrvid.errors import ShapeError
+
+
+def expect_shape(x: torch.Tensor, pattern: str, **sizes: int) -> dict[str, int]:
+    """Check that `x` matches the einops `pattern` and the given axis sizes; return all sizes.
+
+    The error names the pattern, the actual shape and the axis that disagrees.
+    """
+    names = pattern.split()
+    if x.ndim != len(names):
+        raise ShapeError(
+            f"expected a tensor of shape '{pattern}' ({len(names)} axes), got {tuple(x.shape)}"
+        )
+    found = parse_shape(x, pattern)
+    for axis, expected in sizes.items():
+        if axis not in found:
+            raise ShapeError(f"axis '{axis}' is not in pattern '{pattern}'")
+        if found[axis] != expected:
+            raise ShapeError(
+                f"tensor of shape {tuple(x.shape)} does not match '{pattern}': "
+                f"axis '{axis}' is {found[axis]}, expected {expected}"
+            )
+    return dict(found)
