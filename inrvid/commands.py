@@ -31,12 +31,11 @@ class CommandTable:
     commands: dict[str, Command] = field(default_factory=dict)
     owner: str = "inrvid"
 
-    def add(self, name: str, *, help: str, configure: Configure, run: Run) -> None:  # noqa: A002
+    def add(self, name: str, *, help: str, configure: Configure, run: Run) -> None:
         """Add `inrvid <name>`."""
         if name in self.reserved and self.owner != "inrvid":
             raise PluginError(f"plug-in '{self.owner}' tried to add core command '{name}'")
         if name in self.commands:
-            raise PluginError(
-                f"command '{name}' is added by both '{self.commands[name].owner}' and '{self.owner}'"
-            )
+            first = self.commands[name].owner
+            raise PluginError(f"command '{name}' is added by both '{first}' and '{self.owner}'")
         self.commands[name] = Command(name, help, configure, run, self.owner)

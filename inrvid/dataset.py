@@ -15,7 +15,9 @@ from inrvid.registry import BuildContext, ComponentConfig, Registry, Section, Vi
 class DatasetConfig(ComponentConfig):
     """Fields every dataset has: the frame size and clip length are set here and only here."""
 
-    resolution: int = Field(128, gt=0, description="frames are centre-cropped square and resized to this")
+    resolution: int = Field(
+        128, gt=0, description="frames are centre-cropped square and resized to this"
+    )
     clip_frames: int = Field(16, gt=1, description="frames per clip")
     hflip: bool = Field(True, description="flip whole clips left-right with probability 1/2")
 

@@ -1,4 +1,4 @@
-"""The error hierarchy: the CLI prints an `InrvidError` as a short message, anything else with its traceback."""
+"""The error hierarchy: the CLI prints an `InrvidError` as a short message, no traceback."""
 
 from __future__ import annotations
 

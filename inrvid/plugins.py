@@ -146,8 +146,7 @@ class Registrar:
             raise PluginError(f"{where}: unknown registry '{registry}'")
         if not NAME_PATTERN.fullmatch(name):
             raise PluginError(
-                f"{where}: {registry} name '{name}' is not lower_snake "
-                "([a-z][a-z0-9_]{0,39})"
+                f"{where}: {registry} name '{name}' is not lower_snake ([a-z][a-z0-9_]{{0,39}})"
             )
         if not (isinstance(config, type) and issubclass(config, ComponentConfig)):
             raise PluginError(f"{where}: config of {registry} '{name}' is not a ComponentConfig")
@@ -168,15 +167,21 @@ class Registrar:
             raise PluginError(f"{where}: registers {registry} '{name}' twice")
         self.staged.append(Component(name, config, factory, summary, self.origin, registry))
 
-    def generator(self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str) -> None:  # noqa: E501
+    def generator(
+        self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str
+    ) -> None:
         """Stage a generator."""
         self.add("generator", name, config, factory, summary=summary)
 
-    def encoder(self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str) -> None:
+    def encoder(
+        self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str
+    ) -> None:
         """Stage a coordinate encoder."""
         self.add("encoder", name, config, factory, summary=summary)
 
-    def discriminator(self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str) -> None:  # noqa: E501
+    def discriminator(
+        self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str
+    ) -> None:
         """Stage a discriminator."""
         self.add("discriminator", name, config, factory, summary=summary)
 
@@ -184,19 +189,27 @@ class Registrar:
         """Stage a loss."""
         self.add("loss", name, config, factory, summary=summary)
 
-    def dataset(self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str) -> None:
+    def dataset(
+        self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str
+    ) -> None:
         """Stage a dataset."""
         self.add("dataset", name, config, factory, summary=summary)
 
-    def metric(self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str) -> None:
+    def metric(
+        self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str
+    ) -> None:
         """Stage a metric."""
         self.add("metric", name, config, factory, summary=summary)
 
-    def augment(self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str) -> None:
+    def augment(
+        self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str
+    ) -> None:
         """Stage an augment."""
         self.add("augment", name, config, factory, summary=summary)
 
-    def sampler(self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str) -> None:
+    def sampler(
+        self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str
+    ) -> None:
         """Stage a time sampler."""
         self.add("sampler", name, config, factory, summary=summary)
 
@@ -223,7 +236,7 @@ def _api_problem(module: ModuleType, record: PluginRecord) -> str | None:
     if declared is None:
         return (
             f"{record.distribution} {record.version} declares no INRVID_API in {record.module}; "
-            f"add `INRVID_API = \"{PLUGIN_API}\"` for the plug-in API it was written for"
+            f'add `INRVID_API = "{PLUGIN_API}"` for the plug-in API it was written for'
         )
     record.api = str(declared)
     try:
@@ -242,13 +255,14 @@ def _api_problem(module: ModuleType, record: PluginRecord) -> str | None:
 
 def _hook_problems(pm: pluggy.PluginManager, module: ModuleType, name: str) -> str | None:
     """A misspelt hook (no such spec) or an unmarked `inrvid_*` function, or None."""
-    known = sorted(n for n in dir(pm.hook) if n.startswith("inrvid_"))
+    known = sorted(
+        n for n in dir(pm.hook) if n.startswith("inrvid_") and getattr(pm.hook, n).has_spec()
+    )
     for caller in pm.get_hookcallers(module) or []:
         if not caller.has_spec():
             hint = close_matches(caller.name, known)
-            return (
-                f"{name} implements unknown hook '{caller.name}'"
-                + (f"; did you mean '{hint[0]}'?" if hint else f"; hooks are: {', '.join(known)}")
+            return f"{name} implements unknown hook '{caller.name}'" + (
+                f"; did you mean '{hint[0]}'?" if hint else f"; hooks are: {', '.join(known)}"
             )
     for attr, value in vars(module).items():
         if attr.startswith("inrvid_") and callable(value):
@@ -299,7 +313,7 @@ def load_plugins(entry_points: Iterable[md.EntryPoint] | None = None) -> PluginR
         unique.setdefault((_distribution(ep)[0], ep.name), ep)
     records: list[PluginRecord] = []
     taken: dict[str, PluginRecord] = {}
-    for (dist_name, _), ep in sorted(unique.items()):
+    for _, ep in sorted(unique.items()):
         dist, version = _distribution(ep)
         record = PluginRecord(ep.name, dist, version, ep.value)
         records.append(record)
@@ -395,8 +409,12 @@ def component_origins() -> dict[str, list[dict[str, str]]]:
     out: dict[str, list[dict[str, str]]] = {}
     for reg in REGISTRIES.values():
         out[reg.name] = [
-            {"name": c.name, "distribution": c.origin.distribution, "version": c.origin.version,
-             "entry_point": c.origin.entry_point}
+            {
+                "name": c.name,
+                "distribution": c.origin.distribution,
+                "version": c.origin.version,
+                "entry_point": c.origin.entry_point,
+            }
             for c in reg
         ]
     return out

@@ -37,7 +37,9 @@ class Origin:
 
     def describe(self) -> str:
         """One line: `dist version (entry point ep -> module)`."""
-        return f"{self.distribution} {self.version} (entry point {self.entry_point} -> {self.module})"
+        return (
+            f"{self.distribution} {self.version} (entry point {self.entry_point} -> {self.module})"
+        )
 
 
 @dataclass(frozen=True)

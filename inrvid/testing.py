@@ -8,6 +8,7 @@ and that an unknown config key is rejected. It raises AssertionError with a mess
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pydantic
@@ -40,7 +41,9 @@ def tiny_context(
         def builder(ctx: BuildContext) -> CoordinateEncoder:
             return REGISTRIES["encoder"].build(comp, enc_cfg, ctx)
 
-    return BuildContext(video=video, seed=seed, style_dim=32, motion_dim=16, encoder_builder=builder)
+    return BuildContext(
+        video=video, seed=seed, style_dim=32, motion_dim=16, encoder_builder=builder
+    )
 
 
 def build_component(
@@ -53,7 +56,9 @@ def build_component(
     return REGISTRIES[registry].build(comp, cfg, ctx or tiny_context())
 
 
-def check_config(component: Component[Any], config: dict[str, Any] | None = None) -> ComponentConfig:
+def check_config(
+    component: Component[Any], config: dict[str, Any] | None = None
+) -> ComponentConfig:
     """The config round-trips through `model_dump` and rejects an unknown key."""
     cfg = component.config.model_validate(config or {})
     again = component.config.model_validate(cfg.model_dump())
@@ -91,9 +96,9 @@ def check_component(
 
 
 def _check_encoder(enc: CoordinateEncoder, rebuild: Any, ctx: BuildContext) -> None:
-    coords = torch.rand(2, 10, 3) * 2 - 1                       # b n 3
-    style = torch.randn(2, ctx.style_dim or 1)                   # b d_w
-    z_motion = torch.randn(2, ctx.motion_dim or 1)               # b d_m
+    coords = torch.rand(2, 10, 3) * 2 - 1  # b n 3
+    style = torch.randn(2, ctx.style_dim or 1)  # b d_w
+    z_motion = torch.randn(2, ctx.motion_dim or 1)  # b d_m
     out = enc(coords, style, z_motion)
     assert out.shape == (2, 10, enc.out_features), (
         f"encoder returned {tuple(out.shape)}, expected (2, 10, {enc.out_features}) = b n d"
@@ -106,7 +111,7 @@ def _check_encoder(enc: CoordinateEncoder, rebuild: Any, ctx: BuildContext) -> N
 def _check_generator(gen: Generator, rebuild: Any, ctx: BuildContext) -> None:
     video = ctx.require_video()
     z_content, z_motion = gen.sample_latents(2, torch.Generator().manual_seed(0))
-    times = torch.tensor([[0.0, 0.5, 1.0], [0.1, 0.2, 1.5]])     # b t
+    times = torch.tensor([[0.0, 0.5, 1.0], [0.1, 0.2, 1.5]])  # b t
     out = gen(z_content, z_motion, times)
     expected = (2, 3, video.channels, video.height, video.width)
     assert out.shape == expected, f"generator returned {tuple(out.shape)}, expected {expected}"
@@ -119,7 +124,8 @@ def _check_discriminator(disc: Discriminator, rebuild: Any, ctx: BuildContext) -
     frames = torch.rand(4, t, video.channels, video.height, video.width) * 2 - 1
     times = torch.sort(torch.rand(4, t), dim=1).values
     logits = disc(frames, times)
-    assert logits.ndim == 2 and logits.shape[0] == 4, (
+    assert logits.ndim == 2, f"discriminator returned {tuple(logits.shape)}, expected b k"
+    assert logits.shape[0] == 4, (
         f"discriminator returned {tuple(logits.shape)}, expected (4, k) = b k"
     )
     assert torch.isfinite(logits).all(), "discriminator logits are not finite"
@@ -137,7 +143,9 @@ def _check_sampler(sampler: TimeSampler, rebuild: Any, ctx: BuildContext) -> Non
     gen = torch.Generator().manual_seed(0)
     idx = sampler.sample_real(64, 16, gen)
     assert idx.shape == (64, sampler.frames_shown), "sample_real must return b t indices"
-    assert idx.dtype == torch.long and idx.min() >= 0 and idx.max() < 16, "indices out of the clip"
+    assert idx.dtype == torch.long, "sample_real must return integer (long) indices"
+    assert idx.min() >= 0, "indices out of the clip"
+    assert idx.max() < 16, "indices out of the clip"
     assert (idx.diff(dim=1) >= 0).all(), "real indices are not sorted per video"
     times = sampler.sample_fake(64, gen)
     assert times.shape == (64, sampler.frames_shown), "sample_fake must return b t times"
@@ -149,21 +157,29 @@ def _check_dataset(ds: VideoDataset, rebuild: Any, ctx: BuildContext) -> None:
     assert len(ds) > 0, "dataset is empty"
     item = ds[0]
     expected = (spec.frames, spec.channels, spec.height, spec.width)
-    assert tuple(item["video"].shape) == expected, f"clip {tuple(item['video'].shape)} != {expected}"
+    assert tuple(item["video"].shape) == expected, (
+        f"clip {tuple(item['video'].shape)} != {expected}"
+    )
     assert item["video"].dtype == torch.uint8, "clips must be uint8"
     assert torch.equal(item["video"], rebuild()[0]["video"]), "dataset items are not deterministic"
 
 
 def _check_loss(loss: Loss, rebuild: Any, ctx: BuildContext) -> None:
     inputs = PhaseInputs(
-        network="discriminator", step=0, fake_frames=None, fake_times=None,
-        real_frames=None, real_times=None, discriminators={}, augment=lambda x: x,
+        network="discriminator",
+        step=0,
+        fake_frames=None,
+        fake_times=None,
+        real_frames=None,
+        real_times=None,
+        discriminators={},
+        augment=lambda x: x,
     )
     assert isinstance(loss.lazy_interval, int | None), "lazy_interval must be an int or None"
     del inputs
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[Any, Any, BuildContext], None]] = {
     "encoder": _check_encoder,
     "generator": _check_generator,
     "discriminator": _check_discriminator,

@@ -1,0 +1,270 @@
+"""The `inrvid` command line: core commands plus those plug-ins add.
+
+An `InrvidError` is printed as a short message without a traceback; anything else keeps
+its traceback. `--strict-plugins` turns any plug-in failure into exit status 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from inrvid import console
+from inrvid.commands import Command, CommandTable
+from inrvid.errors import InrvidError, PluginError
+from inrvid.plugins import REGISTRIES, PluginReport, ensure_plugins, plugin_manager
+from inrvid.version import PLUGIN_API, __version__
+
+CORE_COMMANDS = frozenset(
+    {"plugins", "recipe", "describe", "run", "generate", "eval", "predict", "compare"}
+)
+STRICT_EXIT = 3
+
+
+def _overrides_with_positions(argv: Sequence[str], overrides: list[str]) -> list[int]:
+    """The 1-based command-line position of each override, for error messages."""
+    positions, start = [], 0
+    for text in overrides:
+        index = list(argv).index(text, start)
+        positions.append(index + 1)
+        start = index + 1
+    return positions
+
+
+# ---------------------------------------------------------------- inrvid plugins
+def _provides(record: Any) -> str:
+    return "; ".join(f"{reg}: {', '.join(names)}" for reg, names in record.provides.items())
+
+
+def cmd_plugins(args: argparse.Namespace, report: PluginReport) -> int:
+    """List every plug-in with its distribution, API, status and what it provides."""
+    if args.json:
+        payload = {
+            "inrvid": __version__,
+            "plugin_api": PLUGIN_API,
+            "plugins": [
+                r.to_json() | ({"traceback": r.traceback} if args.verbose else {})
+                for r in report.records
+            ],
+            "ambiguous": report.ambiguous,
+        }
+        console.out.print_json(json.dumps(payload))
+        return 0
+    table = Table(title=f"inrvid {__version__} plug-ins (API {PLUGIN_API})")
+    for col in ("entry point", "distribution", "API", "status", "provides"):
+        table.add_column(col, overflow="fold")
+    for r in report.records:
+        colour = "green" if r.ok else ("yellow" if r.status == "disabled" else "red")
+        table.add_row(
+            r.entry_point,
+            f"{r.distribution} {r.version}",
+            r.api or "-",
+            f"[{colour}]{r.status}[/{colour}]",
+            escape(_provides(r) if r.ok else r.reason),
+        )
+    console.out.print(table)
+    for name, origins in report.ambiguous.items():
+        console.out.print(f"ambiguous: {escape(name)}: " + escape("; ".join(origins)))
+    if args.verbose:
+        for r in report.records:
+            if r.traceback:
+                console.out.print(f"\n[bold]{r.entry_point}[/bold] ({escape(r.distribution)}):")
+                console.out.print(escape(r.traceback), soft_wrap=True)
+    return 0
+
+
+# ---------------------------------------------------------------- inrvid recipe
+def cmd_recipe(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """`recipe show|validate|schema`."""
+    import yaml
+
+    from inrvid.recipe import load_recipe, load_tree
+    from inrvid.recipe.errors import RecipeError
+    from inrvid.recipe.json_schema import recipe_json_schema
+    from inrvid.recipe.resolved import resolved_yaml
+
+    if args.recipe_command == "schema":
+        text = json.dumps(recipe_json_schema(), indent=2)
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+            console.err.print(f"wrote {escape(args.out)}")
+        else:
+            sys.stdout.write(text + "\n")
+        return 0
+    positions = _overrides_with_positions(argv, args.overrides)
+    if args.recipe_command == "show" and not args.resolved:
+        loaded = load_tree(args.recipe, args.overrides, positions)
+        if loaded.problems:
+            raise RecipeError(loaded.problems)
+        sys.stdout.write(yaml.safe_dump(loaded.plain(), sort_keys=False))
+        return 0
+    recipe = load_recipe(args.recipe, args.overrides, positions)
+    if args.recipe_command == "show":
+        sys.stdout.write(resolved_yaml(recipe))
+    else:
+        console.out.print(
+            f"ok: {escape(args.recipe)} is valid ({len(recipe.sections())} component sections)",
+            soft_wrap=True,
+        )
+    return 0
+
+
+# ---------------------------------------------------------------- inrvid describe
+def cmd_describe(args: argparse.Namespace) -> int:
+    """Print a component's options: name, type, default and description."""
+    registry = REGISTRIES.get(args.registry)
+    if registry is None:
+        raise PluginError(
+            f"unknown registry '{args.registry}'\n  registries are: {', '.join(REGISTRIES)}"
+        )
+    comp = registry.get(args.name)
+    console.out.print(f"[bold]{args.registry} {comp.name}[/bold]: {escape(comp.summary)}")
+    console.out.print(f"from {escape(comp.origin.describe())}")
+    table = Table()
+    for col in ("option", "type", "default", "description"):
+        table.add_column(col, overflow="fold")
+    for key, field in comp.config.model_fields.items():
+        default = (
+            "required"
+            if field.is_required()
+            else repr(field.get_default(call_default_factory=True))
+        )
+        annotation = getattr(field.annotation, "__name__", str(field.annotation))
+        constraints = " ".join(str(m) for m in field.metadata)
+        table.add_row(
+            key,
+            escape(f"{annotation} {constraints}".strip()),
+            escape(default),
+            escape(field.description or ""),
+        )
+    console.out.print(table)
+    return 0
+
+
+# ---------------------------------------------------------------- the parser
+def _recipe_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("recipe", help="path of the recipe YAML")
+    parser.add_argument(
+        "overrides", nargs="*", help="key.sub=value overrides, applied after extends"
+    )
+
+
+def build_parser(plugin_commands: dict[str, Command]) -> argparse.ArgumentParser:
+    """The argument parser with the core commands and the plug-ins' commands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--strict-plugins",
+        action="store_true",
+        help="exit with status 3 if any plug-in failed to load",
+    )
+    parser = argparse.ArgumentParser(
+        prog="inrvid",
+        parents=[common],
+        description="Train, evaluate and extend implicit-neural-representation video GANs.",
+    )
+    parser.add_argument("--version", action="version", version=f"inrvid {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="<command>")
+    sub.required = True
+
+    p = sub.add_parser("plugins", parents=[common], help="list plug-ins and what they provide")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.add_argument("-v", "--verbose", action="store_true", help="show tracebacks of failures")
+
+    p = sub.add_parser("recipe", parents=[common], help="show, validate or describe recipes")
+    rsub = p.add_subparsers(dest="recipe_command", metavar="<show|validate|schema>")
+    rsub.required = True
+    q = rsub.add_parser("show", parents=[common], help="print a recipe after extends and overrides")
+    q.add_argument(
+        "--resolved",
+        action="store_true",
+        help="validate and print every default, each value with its source",
+    )
+    _recipe_args(q)
+    q = rsub.add_parser("validate", parents=[common], help="check a recipe; report every problem")
+    _recipe_args(q)
+    q = rsub.add_parser("schema", parents=[common], help="JSON Schema of recipes, for editors")
+    q.add_argument("--out", help="write to this file instead of stdout")
+
+    p = sub.add_parser("describe", parents=[common], help="options of one component")
+    p.add_argument("registry", help=f"one of: {', '.join(REGISTRIES)}")
+    p.add_argument("name", help="component name (or entrypoint:name)")
+
+    for command in plugin_commands.values():
+        p = sub.add_parser(command.name, parents=[common], help=command.help)
+        command.configure(p)
+    return parser
+
+
+def core_handlers(
+    report: PluginReport, argv: Sequence[str]
+) -> dict[str, Callable[[argparse.Namespace], int]]:
+    """The core commands' actions, by name."""
+    return {
+        "plugins": lambda a: cmd_plugins(a, report),
+        "recipe": lambda a: cmd_recipe(a, argv),
+        "describe": cmd_describe,
+    }
+
+
+def collect_commands() -> dict[str, Command]:
+    """Commands added by plug-ins through `inrvid_add_commands` (core ones are added here too)."""
+    pm = plugin_manager()
+    merged: dict[str, Command] = {}
+    for name, plugin in pm.list_name_plugin():
+        table = CommandTable(reserved=CORE_COMMANDS, owner=name)
+        caller = pm.subset_hook_caller(
+            "inrvid_add_commands", remove_plugins=[p for p in pm.get_plugins() if p is not plugin]
+        )
+        caller(commands=table)
+        for cname, command in table.commands.items():
+            if cname in merged:
+                raise PluginError(
+                    f"command '{cname}' is added by both '{merged[cname].owner}' and '{name}'"
+                )
+            merged[cname] = command
+    return merged
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `inrvid`; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        report = ensure_plugins()
+        commands = collect_commands()
+        parser = build_parser(commands)
+        args = parser.parse_args(argv)
+        strict = bool(getattr(args, "strict_plugins", False))
+        for problem in report.problems():
+            console.warn(problem)
+        if strict and report.problems() and args.command != "plugins":
+            console.err.print("error: --strict-plugins: a plug-in failed to load (see above)")
+            return STRICT_EXIT
+        handlers = core_handlers(report, argv)
+        if args.command in handlers:
+            status = handlers[args.command](args)
+        else:
+            status = commands[args.command].run(args) or 0
+        if strict and report.problems():
+            return STRICT_EXIT
+        return status
+    except InrvidError as exc:
+        console.err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        console.err.print("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except Exception:  # noqa: BLE001 - not a user error: show the traceback, exit 1
+        traceback.print_exc()
+        return 1

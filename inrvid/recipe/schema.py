@@ -1,0 +1,421 @@
+"""The top-level recipe model, the core sections (`train`, `eval`, `output`) and validation.
+
+Validation runs in two phases: the top level sees each component section only as a mapping
+with a `kind`; then each `kind` is looked up in its registry and the rest of the section is
+validated by that component's config class (unknown keys forbidden). All problems of both
+phases are reported at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from inrvid.plugins import REGISTRIES, ensure_plugins
+from inrvid.recipe.errors import RecipeError, RecipeProblem
+from inrvid.recipe.load import LoadedRecipe, load_tree
+from inrvid.registry import ComponentLookupError, Section, close_matches
+
+
+class CoreSection(BaseModel):
+    """Base of the core sections: unknown keys are rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TrainConfig(CoreSection):
+    """How the loop trains: batch, duration, optimisers, EMA, cadences and switches."""
+
+    batch_size: int = Field(64, gt=0, description="global batch (videos per step, over all ranks)")
+    duration_kimg: float = Field(
+        25000.0, gt=0, description="training length in thousands of videos"
+    )
+    g_lr: float = Field(
+        0.0025, gt=0, description="generator Adam learning rate (before lazy-reg rescaling)"
+    )
+    d_lr: float = Field(
+        0.0025, gt=0, description="discriminator Adam learning rate (before rescaling)"
+    )
+    betas: tuple[float, float] = Field(
+        (0.0, 0.99), description="Adam (beta1, beta2) before rescaling"
+    )
+    eps: float = Field(1e-8, gt=0, description="Adam epsilon")
+    g_reg_interval: int | None = Field(
+        4,
+        ge=1,
+        description="G's lazy-regularisation interval for Adam rescaling (StyleGAN2: 4); "
+        "null: no rescaling",
+    )
+    ema_kimg: float = Field(
+        20.0, ge=0, description="EMA half-life of G in kimg; 0 disables the EMA"
+    )
+    ema_rampup: float | None = Field(
+        0.05, ge=0, description="half-life is at most this fraction of images seen; null: no ramp"
+    )
+    checkpoint_every_kimg: float = Field(400.0, gt=0, description="checkpoint cadence in kimg")
+    sample_every_kimg: float = Field(400.0, gt=0, description="sample-grid video cadence in kimg")
+    log_every_kimg: float = Field(4.0, gt=0, description="cadence of metrics.jsonl lines in kimg")
+    sample_videos: int = Field(8, gt=0, description="videos in each sample grid (fixed latents)")
+    sample_frames: int = Field(16, gt=1, description="frames of each sample video, t in [0, 1]")
+    num_workers: int = Field(2, ge=0, description="DataLoader worker processes per rank")
+    mixed_precision: bool = Field(False, description="bf16 autocast for D on CUDA")
+    compile: bool = Field(False, description="torch.compile G and D")
+    device: str = Field("auto", description="'auto' (CUDA if available), 'cpu' or 'cuda'")
+
+
+class EvalConfig(CoreSection):
+    """In-training evaluation: cadence and metrics (role name -> metric section)."""
+
+    every_kimg: float | None = Field(None, gt=0, description="evaluation cadence; null: never")
+    metrics: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="role name -> metric section `{kind: ..., ...}`"
+    )
+
+
+class OutputConfig(CoreSection):
+    """Where runs are written and how many checkpoints are kept."""
+
+    dir: str = Field("runs", description="runs go to <dir>/<name>/<UTC time>/")
+    keep_checkpoints: int = Field(3, ge=1, description="how many of the latest checkpoints to keep")
+
+
+class RawRecipe(CoreSection):
+    """Phase one: the top level, with component sections as mappings with a `kind`."""
+
+    name: str = Field(pattern=r"^[a-z0-9-]+$", description="run name ([a-z0-9-]+)")
+    description: str = Field("", description="free text")
+    seed: int = Field(0, ge=0, description="each process derives its seeds from this")
+    data: dict[str, Any] = Field(description="the dataset section")
+    augment: list[dict[str, Any]] = Field(
+        default_factory=list, description="augment sections, in order"
+    )
+    sampler: dict[str, Any] = Field(description="the time-sampler section")
+    encoder: dict[str, Any] = Field(description="the coordinate-encoder section")
+    generator: dict[str, Any] = Field(description="the generator section")
+    discriminators: dict[str, dict[str, Any]] = Field(description="role -> discriminator section")
+    losses: dict[str, dict[str, Any]] = Field(description="role -> loss section")
+    train: TrainConfig = Field(default_factory=TrainConfig, description="training options")
+    eval: EvalConfig = Field(default_factory=EvalConfig, description="in-training evaluation")
+    output: OutputConfig = Field(default_factory=OutputConfig, description="run output")
+
+
+# (dotted path of a section, registry) for every component section of a recipe
+def component_paths(raw: RawRecipe) -> list[tuple[tuple[str | int, ...], str, dict[str, Any]]]:
+    """Every component section with its path and registry, in build order."""
+    out: list[tuple[tuple[str | int, ...], str, dict[str, Any]]] = [
+        (("data",), "dataset", raw.data)
+    ]
+    out += [(("augment", i), "augment", s) for i, s in enumerate(raw.augment)]
+    out += [(("sampler",), "sampler", raw.sampler), (("encoder",), "encoder", raw.encoder)]
+    out += [(("generator",), "generator", raw.generator)]
+    out += [(("discriminators", r), "discriminator", s) for r, s in raw.discriminators.items()]
+    out += [(("losses", r), "loss", s) for r, s in raw.losses.items()]
+    out += [(("eval", "metrics", r), "metric", s) for r, s in raw.eval.metrics.items()]
+    return out
+
+
+@dataclass
+class Recipe:
+    """A validated recipe: core sections and, for each component section, a `Section`."""
+
+    name: str
+    description: str
+    seed: int
+    data: Section[Any]
+    augment: list[Section[Any]]
+    sampler: Section[Any]
+    encoder: Section[Any]
+    generator: Section[Any]
+    discriminators: dict[str, Section[Any]]
+    losses: dict[str, Section[Any]]
+    metrics: dict[str, Section[Any]]
+    train: TrainConfig
+    eval: EvalConfig
+    output: OutputConfig
+    source: LoadedRecipe = field(repr=False)
+
+    def sections(self) -> list[Section[Any]]:
+        """Every component section, in build order."""
+        return [
+            self.data,
+            *self.augment,
+            self.sampler,
+            self.encoder,
+            self.generator,
+            *self.discriminators.values(),
+            *self.losses.values(),
+            *self.metrics.values(),
+        ]
+
+    def resolved(self) -> dict[str, Any]:
+        """The recipe with every default written out (plain data, `extends` flattened)."""
+
+        def section(s: Section[Any], kind: str) -> dict[str, Any]:
+            return {"kind": kind, **s.config.model_dump(mode="json")}
+
+        kinds = _kinds_as_written(self)
+        return {
+            "name": self.name,
+            "description": self.description,
+            "seed": self.seed,
+            "data": section(self.data, kinds["data"]),
+            "augment": [section(s, kinds[s.path]) for s in self.augment],
+            "sampler": section(self.sampler, kinds["sampler"]),
+            "encoder": section(self.encoder, kinds["encoder"]),
+            "generator": section(self.generator, kinds["generator"]),
+            "discriminators": {
+                r: section(s, kinds[s.path]) for r, s in self.discriminators.items()
+            },
+            "losses": {r: section(s, kinds[s.path]) for r, s in self.losses.items()},
+            "train": self.train.model_dump(mode="json"),
+            "eval": {
+                "every_kimg": self.eval.every_kimg,
+                "metrics": {r: section(s, kinds[s.path]) for r, s in self.metrics.items()},
+            },
+            "output": self.output.model_dump(mode="json"),
+        }
+
+
+def _kinds_as_written(recipe: Recipe) -> dict[str, str]:
+    plain = recipe.source.plain()
+    out = {}
+    for s in recipe.sections():
+        node: Any = plain
+        for part in s.path.split("."):
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        out[s.path] = node["kind"]
+    return out
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _pydantic_problems(
+    exc: pydantic.ValidationError,
+    prefix: tuple[str | int, ...],
+    loaded: LoadedRecipe,
+    fields: list[str],
+    owner: str,
+    lister: str,
+) -> list[RecipeProblem]:
+    """Turn pydantic errors into located problems; `owner` names the config, `lister` a command."""
+    problems = []
+    for err in exc.errors():
+        path = prefix + tuple(err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            key = str(err["loc"][-1])
+            here = owner
+            if not prefix and len(path) > 1:  # a core section: train, eval, output
+                here = f"the `{path[0]}` section"
+                fields = list(RawRecipe.model_fields[str(path[0])].annotation.model_fields)  # type: ignore[union-attr]
+            matches = close_matches(key, fields)
+            hint = f"did you mean '{matches[0]}'? " if matches else ""
+            problems.append(
+                RecipeProblem(
+                    _dotted(path),
+                    f"not an option of {here}",
+                    hint=f"{hint}(`{lister}` lists its options)",
+                    loc=loaded.locate(path, key=True),
+                    suggestions=matches,
+                )
+            )
+        elif kind == "missing":
+            problems.append(
+                RecipeProblem(
+                    _dotted(path),
+                    "required but missing",
+                    hint=f"(`{lister}` lists the options)",
+                    loc=loaded.locate(path[:-1]),
+                )
+            )
+        else:
+            value = err.get("input")
+            problems.append(
+                RecipeProblem(
+                    _dotted(path),
+                    f"{_expectation(err)}, got {value!r}",
+                    loc=loaded.locate(path),
+                )
+            )
+    return problems
+
+
+def _expectation(err: Any) -> str:
+    msg = str(err["msg"])
+    if msg.startswith("Input should be a valid "):
+        return "expected " + msg.removeprefix("Input should be a valid ").split(",")[0].replace(
+            "integer", "an integer"
+        ).replace("number", "a number").replace("boolean", "a boolean")
+    if msg.startswith("Input should be "):
+        return "expected a value " + msg.removeprefix("Input should be ")
+    if msg.startswith("Value error, "):
+        return msg.removeprefix("Value error, ")
+    return msg[0].lower() + msg[1:]
+
+
+def validate(loaded: LoadedRecipe) -> Recipe:
+    """Validate a loaded recipe in two phases; raise one `RecipeError` with every problem."""
+    report = ensure_plugins()
+    problems = list(loaded.problems)
+    data = loaded.plain()
+    top_fields = list(RawRecipe.model_fields)
+    try:
+        raw = RawRecipe.model_validate(data)
+    except pydantic.ValidationError as exc:
+        problems += _pydantic_problems(
+            exc, (), loaded, top_fields, "the recipe", "inrvid recipe schema"
+        )
+        raw = None
+    if raw is None:
+        # Phase two still runs on the sections that are well-formed mappings, so that one
+        # report covers a misspelt top-level key and a misspelt component option alike.
+        raw = _partial_raw(data)
+    sections: dict[str, Section[Any]] = {}
+    failed = len(report.failures)
+    for path, registry_name, body in component_paths(raw):
+        section = _validate_section(path, registry_name, body, loaded, problems, failed)
+        if section is not None:
+            sections[section.path] = section
+    if problems:
+        raise RecipeError(_sorted(problems))
+    assert raw is not None
+    recipe = Recipe(
+        name=raw.name,
+        description=raw.description,
+        seed=raw.seed,
+        data=sections["data"],
+        augment=[sections[f"augment.{i}"] for i in range(len(raw.augment))],
+        sampler=sections["sampler"],
+        encoder=sections["encoder"],
+        generator=sections["generator"],
+        discriminators={r: sections[f"discriminators.{r}"] for r in raw.discriminators},
+        losses={r: sections[f"losses.{r}"] for r in raw.losses},
+        metrics={r: sections[f"eval.metrics.{r}"] for r in raw.eval.metrics},
+        train=raw.train,
+        eval=raw.eval,
+        output=raw.output,
+        source=loaded,
+    )
+    _check_hooks(recipe)
+    return recipe
+
+
+def _partial_raw(data: dict[str, Any]) -> RawRecipe:
+    """A RawRecipe holding only the sections that have the right shape (for phase two)."""
+
+    def mapping(key: str) -> dict[str, Any]:
+        v = data.get(key)
+        return v if isinstance(v, dict) else {}
+
+    def roles(key: str) -> dict[str, dict[str, Any]]:
+        return {r: s for r, s in mapping(key).items() if isinstance(s, dict)}
+
+    augment = data.get("augment")
+    eval_metrics = mapping("eval").get("metrics")
+    return RawRecipe.model_construct(
+        name="",
+        data=mapping("data"),
+        sampler=mapping("sampler"),
+        encoder=mapping("encoder"),
+        generator=mapping("generator"),
+        discriminators=roles("discriminators"),
+        losses=roles("losses"),
+        augment=[s for s in augment if isinstance(s, dict)] if isinstance(augment, list) else [],
+        eval=EvalConfig.model_construct(
+            metrics={r: s for r, s in eval_metrics.items() if isinstance(s, dict)}
+            if isinstance(eval_metrics, dict)
+            else {}
+        ),
+    )
+
+
+def _validate_section(
+    path: tuple[str | int, ...],
+    registry_name: str,
+    body: dict[str, Any],
+    loaded: LoadedRecipe,
+    problems: list[RecipeProblem],
+    failed_plugins: int,
+) -> Section[Any] | None:
+    dotted = _dotted(path)
+    if not body:
+        return None
+    kind = body.get("kind")
+    if not isinstance(kind, str):
+        problems.append(
+            RecipeProblem(
+                f"{dotted}.kind",
+                f"every {registry_name} section needs `kind: <registered name>`",
+                hint=f"`inrvid plugins` lists the {registry_name}s",
+                loc=loaded.locate(path, key=True),
+            )
+        )
+        return None
+    try:
+        component = REGISTRIES[registry_name].get(kind)
+    except ComponentLookupError as exc:
+        hint = exc.hint
+        if failed_plugins and hint.endswith(")"):
+            plural = "s" if failed_plugins > 1 else ""
+            hint = f"{hint[:-1]}; {failed_plugins} plug-in{plural} failed to load)"
+        problems.append(
+            RecipeProblem(
+                f"{dotted}.kind", exc.short, hint=hint, loc=loaded.locate((*path, "kind"))
+            )
+        )
+        return None
+    options = {k: v for k, v in body.items() if k != "kind"}
+    try:
+        config = component.config.model_validate(options)
+    except pydantic.ValidationError as exc:
+        problems += _pydantic_problems(
+            exc,
+            path,
+            loaded,
+            list(component.config.model_fields),
+            component.name,
+            f"inrvid describe {registry_name} {component.name}",
+        )
+        return None
+    return Section(dotted, component, config)
+
+
+def _sorted(problems: list[RecipeProblem]) -> list[RecipeProblem]:
+    def key(p: RecipeProblem) -> tuple[int, str, int, int]:
+        if p.loc is None:
+            return (2, "", 0, 0)
+        if p.loc.override is not None:
+            return (1, p.loc.file, 0, 0)
+        return (0, p.loc.file, p.loc.line, p.loc.col)
+
+    return sorted(problems, key=key)
+
+
+def _check_hooks(recipe: Recipe) -> None:
+    """Run every plug-in's `inrvid_check_recipe` and report what they found, located."""
+    from inrvid.plugins import plugin_manager
+
+    found: list[RecipeProblem] = []
+    for result in plugin_manager().hook.inrvid_check_recipe(recipe=recipe):
+        found.extend(result or [])
+    for problem in found:
+        if problem.loc is None:
+            parts = tuple(int(p) if p.isdigit() else p for p in problem.path.split("."))
+            problem.loc = recipe.source.locate(parts)
+    if found:
+        raise RecipeError(_sorted(found))
+
+
+def load_recipe(
+    path: str | Path,
+    overrides: list[str] | tuple[str, ...] = (),
+    positions: list[int] | None = None,
+) -> Recipe:
+    """Load, merge, override and validate a recipe; a `RecipeError` lists every problem."""
+    return validate(load_tree(path, overrides, positions))

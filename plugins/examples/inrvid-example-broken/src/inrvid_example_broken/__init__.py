@@ -1,0 +1,1 @@
+"""inrvid-example-broken: fails to import on purpose."""

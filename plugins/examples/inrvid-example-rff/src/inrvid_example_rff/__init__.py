@@ -1,0 +1,1 @@
+"""inrvid-example-rff: a Gaussian random-Fourier-feature coordinate encoder for inrvid."""

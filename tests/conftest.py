@@ -1,0 +1,70 @@
+"""Shared test helpers: fixture plug-ins loaded through injected entry points."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from inrvid.plugins import PluginReport, load_plugins
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+class FixtureDistribution:
+    """Just enough of `importlib.metadata.Distribution` for the loader: a name and a version."""
+
+    def __init__(self, name: str, version: str) -> None:
+        self.metadata = {"Name": name}
+        self.version = version
+
+
+def fixture_entry_point(
+    name: str, module: str | None = None, dist: str | None = None, version: str = "1.0.0"
+) -> md.EntryPoint:
+    """An entry point of group inrvid.plugins for a module in tests/plugin_fixtures."""
+    ep = md.EntryPoint(name, f"tests.plugin_fixtures.{module or name}", "inrvid.plugins")
+    return ep._for(FixtureDistribution(dist or f"fixture-{name.replace('_', '-')}", version))
+
+
+@pytest.fixture
+def load_fixture_plugins() -> Iterator[Callable[..., PluginReport]]:
+    """Load only the named fixture plug-ins; the installed plug-ins are restored afterwards."""
+
+    def load(*names: str, **modules: str) -> PluginReport:
+        eps = [fixture_entry_point(n) for n in names]
+        eps += [fixture_entry_point(n, m) for n, m in modules.items()]
+        return load_plugins(entry_points=eps)
+
+    yield load
+    load_plugins()
+
+
+TOY_RECIPE = """\
+name: toy
+seed: 3
+data: {kind: toy_dataset, resolution: 8, clip_frames: 4, videos: 4}
+augment:
+  - {kind: toy_augment, strength: 0.1}
+sampler: {kind: toy_sampler}
+encoder: {kind: toy_encoder, features: 8}
+generator: {kind: toy_generator, hidden: 8}
+discriminators:
+  image: {kind: toy_d, channels: 4}
+  motion: {kind: toy_d, channels: 2}
+losses:
+  adversarial: {kind: toy_loss}
+train: {batch_size: 4, duration_kimg: 0.004}
+"""
+
+
+@pytest.fixture
+def toy_recipe(tmp_path: Path, load_fixture_plugins: Callable[..., PluginReport]) -> Path:
+    """A valid recipe over the toy components, with only the toy plug-in loaded."""
+    load_fixture_plugins("toy")
+    path = tmp_path / "toy.yaml"
+    path.write_text(TOY_RECIPE)
+    return path

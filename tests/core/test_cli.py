@@ -1,0 +1,53 @@
+"""The core CLI commands, run in-process through `inrvid.cli.main`."""
+
+import json
+
+from inrvid.cli import main
+
+
+def test_describe_prints_each_option_with_type_default_and_description(toy_recipe, capsys):
+    assert main(["describe", "discriminator", "toy_d"]) == 0
+    out = capsys.readouterr().out
+    assert "discriminator toy_d" in out and "per frame" in out
+    assert "channels" in out and "conv channels" in out and "4" in out
+
+
+def test_describe_unknown_component_suggests_the_closest_name(toy_recipe, capsys):
+    assert main(["describe", "generator", "toy_generatr"]) == 3
+    err = capsys.readouterr().err
+    assert "unknown generator 'toy_generatr'" in err and "did you mean 'toy_generator'?" in err
+    assert "Traceback" not in err
+
+
+def test_recipe_show_resolved_and_validate(toy_recipe, capsys):
+    assert main(["recipe", "validate", str(toy_recipe)]) == 0
+    assert "is valid" in capsys.readouterr().out
+    assert main(["recipe", "show", "--resolved", str(toy_recipe), "seed=9"]) == 0
+    out = capsys.readouterr().out
+    assert "seed: 9  # command line argument 5" in out
+
+
+def test_plugins_json_lists_status_and_provides(toy_recipe, capsys):
+    assert main(["plugins", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    (toy,) = payload["plugins"]
+    assert toy["status"] == "ok" and toy["provides"]["loss"] == ["toy_loss"]
+
+
+def test_strict_plugins_exits_3_when_a_plugin_failed(load_fixture_plugins, capsys):
+    load_fixture_plugins("toy", "broken_import")
+    assert main(["plugins", "--strict-plugins"]) == 3
+    assert main(["describe", "loss", "toy_loss", "--strict-plugins"]) == 3
+    assert main(["describe", "loss", "toy_loss"]) == 0
+    assert "failed to load and was skipped" in capsys.readouterr().err
+
+
+def test_unexpected_exception_keeps_its_traceback(toy_recipe, capsys, monkeypatch):
+    import inrvid.cli
+
+    def explode(args):
+        raise ValueError("a bug, not a user error")
+
+    monkeypatch.setattr(inrvid.cli, "cmd_describe", explode)
+    assert main(["describe", "loss", "toy_loss"]) == 1
+    assert "Traceback" in capsys.readouterr().err

@@ -1,0 +1,6 @@
+from inrvid import hookimpl
+
+
+@hookimpl
+def inrvid_register_components(registrar):
+    pass

@@ -1,0 +1,5 @@
+INRVID_API = "1.0"
+
+
+def inrvid_register_components(registrar):
+    pass
