@@ -1,0 +1,53 @@
+"""The real entry-point path: the example distributions installed from their wheels' metadata."""
+
+import importlib.metadata as md
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+INSTALL = (
+    "pip install ./plugins/examples/inrvid-example-rff ./plugins/examples/inrvid-example-broken"
+)
+
+
+def require_examples():
+    try:
+        md.distribution("inrvid-example-rff")
+        md.distribution("inrvid-example-broken")
+    except md.PackageNotFoundError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the example plug-ins are not installed; CI must run `{INSTALL}`")
+        pytest.skip(f"example plug-ins not installed: run `{INSTALL}`")
+
+
+def inrvid(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "inrvid", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_plugins_json_lists_the_example_encoder_ok_and_the_broken_example_failed():
+    require_examples()
+    result = inrvid("plugins", "--json")
+    assert result.returncode == 0, result.stderr
+    plugins = {p["entry_point"]: p for p in json.loads(result.stdout)["plugins"]}
+    rff = plugins["example_rff"]
+    assert rff["status"] == "ok"
+    assert rff["distribution"] == "inrvid-example-rff"
+    assert rff["provides"] == {"encoder": ["example_gaussian_rff"]}
+    broken = plugins["broken"]
+    assert broken["status"] == "failed: import"
+    assert broken["distribution"] == "inrvid-example-broken"
+    assert broken["module"] == "inrvid_example_broken.plugin"
+    assert "No module named 'not_installed_dep'" in broken["reason"]
+    for first_party in ("digan", "datasets", "metrics"):
+        assert plugins[first_party]["status"] == "ok"
+    assert "plug-in 'broken' (inrvid-example-broken 0.1.0) failed to load" in result.stderr
+
+
+def test_strict_plugins_exits_with_status_3():
+    require_examples()
+    assert inrvid("plugins", "--strict-plugins").returncode == 3
