@@ -1,0 +1,259 @@
+"""DIGAN's two discriminators: StyleGAN2's residual discriminator on frames and on frame pairs.
+
+Building blocks first (digan-reference.md §2.1): the residual block (fromRGB on the first;
+3x3 conv; 3x3 conv with FIR [1,3,3,1] x2 down; 1x1 down skip without bias; sum times
+sqrt(1/2)), the 4x4 epilogue (minibatch std with strided groups, 3x3 conv, FC, FC -> 1), the
+trunk that stacks them, then the components: the image discriminator scores frames one by one;
+the motion discriminator scores two frames with a constant Δt = t2 - t1 plane (7 channels).
+Plain PyTorch in FP32; the release's FP16 stages are left to the loop's autocast switch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import ClassVar
+
+import torch
+from einops import rearrange, repeat
+from pydantic import Field
+from torch import Tensor, nn
+
+from inrvid.discriminator import Discriminator, DiscriminatorConfig
+from inrvid.errors import PluginError
+from inrvid.registry import BuildContext
+from inrvid.tensor import expect_shape
+from inrvid_digan.layers import Conv2dLayer, EqualLinear, minibatch_std
+
+SQRT_HALF = math.sqrt(0.5)
+
+
+class DiscriminatorBlock(nn.Module):
+    """One resolution: `b c h w -> b c' h/2 w/2` with a residual 1x1 path.
+
+    The first block (in_channels = 0) starts with a 1x1 fromRGB layer (image channels -> tmp).
+    """
+
+    def __init__(
+        self,
+        *,
+        in_channels: int,
+        tmp_channels: int,
+        out_channels: int,
+        image_channels: int,
+        conv_clamp: float | None,
+    ) -> None:
+        super().__init__()
+        self.from_rgb = None
+        if in_channels == 0:
+            self.from_rgb = Conv2dLayer(in_channels=image_channels, out_channels=tmp_channels,
+                                        kernel_size=1, activation="lrelu", conv_clamp=conv_clamp)
+        self.conv0 = Conv2dLayer(in_channels=tmp_channels, out_channels=tmp_channels,
+                                 kernel_size=3, activation="lrelu", conv_clamp=conv_clamp)
+        self.conv1 = Conv2dLayer(in_channels=tmp_channels, out_channels=out_channels,
+                                 kernel_size=3, activation="lrelu", down=True,
+                                 conv_clamp=conv_clamp)
+        self.skip = Conv2dLayer(in_channels=tmp_channels, out_channels=out_channels,
+                                kernel_size=1, bias=False, down=True)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """`b c h w -> b c' h/2 w/2`."""
+        if self.from_rgb is not None:
+            x = self.from_rgb(x)                                                   # b tmp h w
+        skip = self.skip(x, gain=SQRT_HALF)                                        # b out h/2 w/2
+        x = self.conv1(self.conv0(x), gain=SQRT_HALF)                              # b out h/2 w/2
+        return skip + x
+
+
+class DiscriminatorEpilogue(nn.Module):
+    """The 4x4 head: [minibatch std] -> 3x3 conv -> FC (c·16 -> c, lrelu) -> FC (c -> 1)."""
+
+    def __init__(
+        self,
+        *,
+        channels: int,
+        mbstd_group: int,
+        mbstd_channels: int,
+        conv_clamp: float | None,
+    ) -> None:
+        super().__init__()
+        self.mbstd_group = mbstd_group
+        self.mbstd_channels = mbstd_channels if mbstd_group > 0 else 0
+        self.conv = Conv2dLayer(in_channels=channels + self.mbstd_channels, out_channels=channels,
+                                kernel_size=3, activation="lrelu", conv_clamp=conv_clamp)
+        self.fc = EqualLinear(in_features=channels * 16, out_features=channels, activation="lrelu")
+        self.out = EqualLinear(in_features=channels, out_features=1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """`b c 4 4 -> b 1`."""
+        if self.mbstd_channels:
+            x = minibatch_std(x, group_size=self.mbstd_group,
+                              num_channels=self.mbstd_channels)                    # b (c+f) 4 4
+        x = self.conv(x)                                                           # b c 4 4
+        x = self.fc(rearrange(x, "b c h w -> b (c h w)"))                          # b c
+        return self.out(x)                                                         # b 1
+
+
+class ResidualTrunk(nn.Module):
+    """StyleGAN2's residual discriminator: `b c h w -> b 1`, blocks from h down to 8, epilogue.
+
+    Block r (h = r ... 8) maps channels(r) -> channels(r/2) with
+    channels(r) = min(channel_base / r, channel_max).
+    """
+
+    def __init__(
+        self,
+        *,
+        in_channels: int,
+        resolution: int,
+        channel_base: int,
+        channel_max: int,
+        mbstd_group: int,
+        mbstd_channels: int,
+        conv_clamp: float | None,
+    ) -> None:
+        super().__init__()
+
+        def channels(r: int) -> int:
+            return min(channel_base // r, channel_max)
+
+        blocks = []
+        r = resolution
+        while r > 4:
+            blocks.append(DiscriminatorBlock(
+                in_channels=0 if r == resolution else channels(r), tmp_channels=channels(r),
+                out_channels=channels(r // 2), image_channels=in_channels, conv_clamp=conv_clamp,
+            ))
+            r //= 2
+        self.blocks = nn.Sequential(*blocks)
+        self.epilogue = DiscriminatorEpilogue(channels=channels(4), mbstd_group=mbstd_group,
+                                              mbstd_channels=mbstd_channels, conv_clamp=conv_clamp)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """`b c h w -> b 1`."""
+        return self.epilogue(self.blocks(x))                                       # b 1
+
+
+def _square_resolution(ctx: BuildContext, name: str) -> int:
+    video = ctx.require_video()
+    side = video.height
+    if video.width != side or side < 8 or side & (side - 1):
+        raise PluginError(
+            f"discriminator '{name}': video {video.height}x{video.width}: expected a square whose "
+            "side is a power of two >= 8\n  set `data.resolution` to 32, 64, 128, 256, ..."
+        )
+    return side
+
+
+class DiganImageDiscriminatorConfig(DiscriminatorConfig):
+    """Options of `digan_image_d` (digan-reference.md §2.1; defaults are the release's)."""
+
+    channel_base: int = Field(
+        32768, gt=0, description="channels at resolution r: min(channel_base / r, channel_max)"
+    )
+    channel_max: int = Field(512, gt=0, description="upper bound on channels per block")
+    mbstd_group: int = Field(
+        4, ge=0, description="minibatch-std group size (strided groups); 0 disables the layer"
+    )
+    mbstd_channels: int = Field(1, gt=0, description="minibatch-std feature planes appended")
+    conv_clamp: float | None = Field(
+        256.0, gt=0, description="clamp conv activations to ±conv_clamp; null: no clamp"
+    )
+
+
+class ImageDiscriminator(Discriminator):
+    """D_I: scores every frame on its own: frames `b t c h w` -> logits `b t`.
+
+    Frames enter the trunk ordered `(b t)`, so with t = 2 each strided minibatch-std group holds
+    the same frame slot of different videos, as in the release.
+    """
+
+    def __init__(self, cfg: DiganImageDiscriminatorConfig, ctx: BuildContext) -> None:
+        super().__init__()
+        self.resolution = _square_resolution(ctx, "digan_image_d")
+        self.channels = ctx.require_video().channels
+        self.trunk = ResidualTrunk(
+            in_channels=self.channels, resolution=self.resolution,
+            channel_base=cfg.channel_base, channel_max=cfg.channel_max,
+            mbstd_group=cfg.mbstd_group, mbstd_channels=cfg.mbstd_channels,
+            conv_clamp=cfg.conv_clamp,
+        )
+
+    def forward(self, frames: Tensor, times: Tensor) -> Tensor:
+        """Logits `b t` for frames `b t c h w` (times are not used)."""
+        sizes = expect_shape(frames, "b t c h w", c=self.channels, h=self.resolution,
+                             w=self.resolution)
+        expect_shape(times, "b t", b=sizes["b"], t=sizes["t"])
+        x = rearrange(frames, "b t c h w -> (b t) c h w")                          # (b t) c h w
+        logits = self.trunk(x)                                                     # (b t) 1
+        return rearrange(logits, "(b t) 1 -> b t", b=sizes["b"])                   # b t
+
+
+class DiganMotionDiscriminatorConfig(DiganImageDiscriminatorConfig):
+    """Options of `digan_motion_d`: as `digan_image_d`."""
+
+
+class MotionDiscriminator(Discriminator):
+    """D_M: scores a sorted frame pair with its time gap: frames `b 2 c h w` -> logits `b 1`.
+
+    The input is the two frames on channels and a constant plane Δt = t2 - t1:
+    `b (2c + 1) h w`. `build_input` makes that tensor and `score_input` scores it, applying an
+    augment to the frame channels only (the Δt plane is never augmented); R1 takes its gradient
+    with respect to the built input, before augmentation (digan-reference.md §3).
+    """
+
+    frames_seen = 2
+    uses_dt_plane: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        cfg: DiganMotionDiscriminatorConfig | DiganMotionDiscriminatorNoDtConfig,
+        ctx: BuildContext,
+    ) -> None:
+        super().__init__()
+        self.resolution = _square_resolution(ctx, type(self).__name__)
+        self.channels = ctx.require_video().channels
+        self.in_channels = 2 * self.channels + (1 if self.uses_dt_plane else 0)
+        self.trunk = ResidualTrunk(
+            in_channels=self.in_channels, resolution=self.resolution,
+            channel_base=cfg.channel_base, channel_max=cfg.channel_max,
+            mbstd_group=cfg.mbstd_group, mbstd_channels=cfg.mbstd_channels,
+            conv_clamp=cfg.conv_clamp,
+        )
+
+    def build_input(self, frames: Tensor, times: Tensor) -> Tensor:
+        """Frames `b 2 c h w` and times `b 2` -> the trunk's input `b (2c + 1) h w`."""
+        sizes = expect_shape(frames, "b two c h w", two=2, c=self.channels, h=self.resolution,
+                             w=self.resolution)
+        expect_shape(times, "b two", b=sizes["b"], two=2)
+        x = rearrange(frames, "b two c h w -> b (two c) h w")                      # b 2c h w
+        if not self.uses_dt_plane:
+            return x
+        dt = times[:, 1] - times[:, 0]                                             # b
+        dt_plane = repeat(dt.to(x.dtype), "b -> b 1 h w", h=self.resolution, w=self.resolution)
+        return torch.cat([x, dt_plane], dim=1)                                     # b (2c+1) h w
+
+    def score_input(
+        self, x: Tensor, augment: Callable[[Tensor], Tensor] | None = None
+    ) -> Tensor:
+        """Score a built input `b (2c + 1) h w` -> `b 1`, augmenting its frame channels only."""
+        expect_shape(x, "b c h w", c=self.in_channels)
+        if augment is not None:
+            pair = rearrange(x[:, : 2 * self.channels], "b (two c) h w -> b two c h w", two=2)
+            pair = rearrange(augment(pair), "b two c h w -> b (two c) h w")        # b 2c h w
+            x = torch.cat([pair, x[:, 2 * self.channels :]], dim=1)               # Δt untouched
+        return self.trunk(x)                                                       # b 1
+
+    def forward(self, frames: Tensor, times: Tensor) -> Tensor:
+        """Logits `b 1` for (already augmented) frames `b 2 c h w` at sorted times `b 2`."""
+        return self.score_input(self.build_input(frames, times))
+
+
+class DiganMotionDiscriminatorNoDtConfig(DiganImageDiscriminatorConfig):
+    """Options of `digan_motion_d_no_dt`: as `digan_motion_d`."""
+
+
+class MotionDiscriminatorNoDt(MotionDiscriminator):
+    """Ablation: D_M without the Δt plane (6 input channels); the same pairs are shown."""
+
+    uses_dt_plane: ClassVar[bool] = False

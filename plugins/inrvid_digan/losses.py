@@ -1,0 +1,155 @@
+"""DIGAN's objectives: the non-saturating logistic loss and lazy R1 on reals.
+
+Both losses call the discriminators themselves, on augmented frames:
+`inputs.discriminators[role](inputs.augment(frames), times)`, for every role of the recipe
+(or the `roles` listed in the config). Dropping a discriminator from a recipe therefore drops
+its terms too.
+
+R1 (digan-reference.md §3) is gamma/2 · |∇_x D(x)|², averaged over the scored items and
+multiplied by its lazy interval (`every`, the gain of lazy regularisation). The gradient is
+taken with respect to:
+- for a discriminator that builds its own input (`BuildsInput`: the motion D with its Δt
+  plane), the built input before augmentation, `build_input(frames, times)` (all 7 channels);
+  it is scored with `score_input(x, augment)`, which augments the frame channels only;
+- for any other discriminator (the image D), the augmented frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Protocol, runtime_checkable
+
+import torch
+import torch.nn.functional as F
+from pydantic import Field
+from torch import Tensor
+
+from inrvid.discriminator import Discriminator
+from inrvid.errors import TrainingError
+from inrvid.loss import Loss, LossConfig, PhaseInputs
+from inrvid.registry import BuildContext
+
+NONSATURATING = "nonsaturating_logistic"
+
+
+@runtime_checkable
+class BuildsInput(Protocol):
+    """A discriminator whose scored tensor is built from the frames (e.g. with a Δt plane)."""
+
+    def build_input(self, frames: Tensor, times: Tensor) -> Tensor:
+        """Frames `b t c h w` and times `b t` -> the tensor the network scores."""
+        ...
+
+    def score_input(self, x: Tensor, augment: Callable[[Tensor], Tensor] | None = None) -> Tensor:
+        """Score a built tensor -> logits `b k`, augmenting its frame part with `augment`."""
+        ...
+
+
+def _selected(
+    discriminators: Mapping[str, Discriminator], roles: tuple[str, ...] | None, loss: str
+) -> dict[str, Discriminator]:
+    """The discriminators a loss acts on: all of them, or the listed roles (which must exist)."""
+    if roles is None:
+        return dict(discriminators)
+    missing = [r for r in roles if r not in discriminators]
+    if missing:
+        raise TrainingError(
+            f"loss '{loss}': roles {missing} are not discriminator roles of this recipe, "
+            f"expected some of {sorted(discriminators)}\n"
+            f"  fix `losses.<role>.roles` or the `discriminators` section"
+        )
+    return {r: discriminators[r] for r in roles}
+
+
+def _require(tensor: Tensor | None, what: str, loss: str) -> Tensor:
+    if tensor is None:
+        raise TrainingError(f"loss '{loss}': {what} is None in this phase, expected frames")
+    return tensor
+
+
+class NonSaturatingLogisticConfig(LossConfig):
+    """Options of `nonsaturating_logistic`."""
+
+    roles: tuple[str, ...] | None = Field(
+        None, description="discriminator roles to use; null: every discriminator of the recipe"
+    )
+
+
+class NonSaturatingLogistic(Loss):
+    """L_G = softplus(-D(fake)); L_D = softplus(D(fake)) + softplus(-D(real)); one term per role."""
+
+    def __init__(self, cfg: NonSaturatingLogisticConfig, ctx: BuildContext) -> None:
+        super().__init__()
+        del ctx
+        self.roles = cfg.roles
+
+    def generator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
+        """`<role>_fake`: softplus(-logits) of the augmented fakes, averaged."""
+        fake = _require(inputs.fake_frames, "fake_frames", NONSATURATING)
+        times = _require(inputs.fake_times, "fake_times", NONSATURATING)
+        terms = {}
+        for role, disc in _selected(inputs.discriminators, self.roles, NONSATURATING).items():
+            terms[f"{role}_fake"] = F.softplus(-disc(inputs.augment(fake), times)).mean()
+        return terms
+
+    def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
+        """`<role>_fake`: softplus(logits of fakes); `<role>_real`: softplus(-logits of reals)."""
+        fake = _require(inputs.fake_frames, "fake_frames", NONSATURATING)
+        fake_times = _require(inputs.fake_times, "fake_times", NONSATURATING)
+        real = _require(inputs.real_frames, "real_frames", NONSATURATING)
+        real_times = _require(inputs.real_times, "real_times", NONSATURATING)
+        terms = {}
+        for role, disc in _selected(inputs.discriminators, self.roles, NONSATURATING).items():
+            fake_logits = disc(inputs.augment(fake.detach()), fake_times)           # b k
+            terms[f"{role}_fake"] = F.softplus(fake_logits).mean()
+            terms[f"{role}_real"] = F.softplus(-disc(inputs.augment(real), real_times)).mean()
+        return terms
+
+
+class R1PenaltyConfig(LossConfig):
+    """Options of `r1_penalty` (the release: gamma 1, every 16)."""
+
+    gamma: float = Field(1.0, ge=0, description="R1 weight gamma; the term is gamma/2 |grad|^2")
+    every: int = Field(
+        16, ge=1, description="lazy interval in D steps; the term is multiplied by it (the gain)"
+    )
+    roles: tuple[str, ...] | None = Field(
+        None, description="discriminator roles to regularise; null: every discriminator"
+    )
+
+
+def r1_penalty(disc: Discriminator, frames: Tensor, times: Tensor,
+               augment: Callable[[Tensor], Tensor]) -> Tensor:
+    """Mean over scored items of |∇ D|² on reals (see the module docstring for ∇ of what)."""
+    if isinstance(disc, BuildsInput):
+        x = disc.build_input(frames.detach(), times).detach().requires_grad_(True)
+        logits = disc.score_input(x, augment)                                      # b k
+    else:
+        x = augment(frames.detach()).detach().requires_grad_(True)                 # b t c h w
+        logits = disc(x, times)                                                    # b k
+    (grad,) = torch.autograd.grad(logits.sum(), x, create_graph=True)
+    per_video = grad.square().flatten(1).sum(dim=1)                                # b
+    return per_video.mean() / logits.shape[1]      # per scored item: b k items per batch
+
+
+class R1Penalty(Loss):
+    """Lazy R1 on real inputs for each discriminator: gamma/2 · |∇|² · every (the gain)."""
+
+    regularizes = "discriminator"
+
+    def __init__(self, cfg: R1PenaltyConfig, ctx: BuildContext) -> None:
+        super().__init__()
+        del ctx
+        self.gamma = cfg.gamma
+        self.lazy_interval = cfg.every
+        self.roles = cfg.roles
+
+    def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
+        """`<role>_r1`, evaluated by the loop every `every` D steps on reals only."""
+        real = _require(inputs.real_frames, "real_frames", "r1_penalty")
+        times = _require(inputs.real_times, "real_times", "r1_penalty")
+        terms = {}
+        for role, disc in _selected(inputs.discriminators, self.roles, "r1_penalty").items():
+            penalty = r1_penalty(disc, real, times, inputs.augment)
+            terms[f"{role}_r1"] = penalty * (self.gamma / 2) * self.lazy_interval
+        return terms
