@@ -92,10 +92,12 @@ class DiganFourierEncoder(CoordinateEncoder):
         self.sigma_xy = cfg.sigma_xy
         self.sigma_t = cfg.sigma_t
         self.out_features = 2 * k
-        self.spatial_head = EqualLinear(in_features=style_dim, out_features=3 * k)   # A, b
-        self.time_head = EqualLinear(in_features=style_dim + motion_dim, out_features=k)  # u
         self.motion_slope = cfg.motion_slope if isinstance(cfg, DiganFourierConfig) else 0.0
-        self.motion_mlp = MotionMLP(features=k) if self.uses_motion_mlp else None
+        with torch.random.fork_rng(devices=[]):   # initial weights depend on ctx.seed only
+            torch.manual_seed(ctx.seed)
+            self.spatial_head = EqualLinear(in_features=style_dim, out_features=3 * k)  # A, b
+            self.time_head = EqualLinear(in_features=style_dim + motion_dim, out_features=k)
+            self.motion_mlp = MotionMLP(features=k) if self.uses_motion_mlp else None
 
     def spatial_phase(self, xy: Tensor, style: Tensor) -> Tensor:
         """A (x, y) + b: xy `b n 2` or `n 2` (shared by the batch) -> `b n k`."""

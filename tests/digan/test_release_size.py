@@ -1,4 +1,4 @@
-"""Parameter counts of the 128x128 release configuration (digan-reference.md §2.4, §9.1-2)."""
+"""The 128x128 release configuration: parameter counts (digan-reference.md §2.4, §9.1-2), a render."""
 
 from __future__ import annotations
 
@@ -70,3 +70,19 @@ def test_default_discriminators_at_128_have_the_release_parameter_counts(
     assert n_params(disc.trunk.epilogue) == 6_559_745
     del disc
     gc.collect()
+
+
+def test_release_generator_renders_a_pair_and_a_256_frame_at_scale_2(release_generator: Any) -> None:
+    gen = release_generator
+    z_content, z_motion = gen.sample_latents(1, torch.Generator().manual_seed(0))
+    other_motion = torch.randn(1, 512, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        pair = gen(z_content, z_motion, torch.tensor([[0.0, 0.5]]))
+        other = gen(z_content, other_motion, torch.tensor([[0.0, 0.5]]))
+        frame_256 = gen(z_content, z_motion, torch.tensor([[0.0]]), scale=2)
+    assert pair.shape == (1, 2, 3, 128, 128)
+    assert torch.equal(pair[:, 0], other[:, 0])                 # t = 0 ignores z_M, exactly
+    assert (pair[:, 1] - other[:, 1]).abs().max() > 1e-2        # t = 0.5 does not
+    assert pair.std() > 1.0                                     # unbounded at init (§9.8)
+    assert frame_256.shape == (1, 1, 3, 256, 256)
+    assert torch.isfinite(frame_256).all()

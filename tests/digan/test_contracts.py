@@ -1,0 +1,57 @@
+"""Every component of the `digan` plug-in passes the core contract checks of inrvid.testing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from inrvid.plugins import REGISTRIES, ensure_plugins
+from inrvid.testing import check_component
+from tests.digan.helpers import TINY_DISCRIMINATOR, TINY_ENCODER, TINY_GENERATOR
+
+NO_MOTION = {k: v for k, v in TINY_GENERATOR.items() if k != "motion_dim"}
+SMALL_CONFIGS: dict[tuple[str, str], dict[str, Any]] = {
+    ("generator", "digan"): TINY_GENERATOR,
+    ("generator", "digan_single_scale"): TINY_GENERATOR,
+    ("generator", "digan_no_motion"): NO_MOTION,
+    ("encoder", "digan_fourier_xyt"): TINY_ENCODER,
+    ("encoder", "digan_fourier_xyt_no_fm"): TINY_ENCODER,
+    ("discriminator", "digan_image_d"): TINY_DISCRIMINATOR,
+    ("discriminator", "digan_motion_d"): TINY_DISCRIMINATOR,
+    ("discriminator", "digan_motion_d_no_dt"): TINY_DISCRIMINATOR,
+    ("loss", "nonsaturating_logistic"): {},
+    ("loss", "r1_penalty"): {},
+    ("augment", "diffaug_color"): {},
+    ("augment", "diffaug_translation"): {},
+}
+
+
+def digan_components() -> list[tuple[str, str]]:
+    ensure_plugins()
+    return sorted(
+        (registry, component.name)
+        for registry, reg in REGISTRIES.items()
+        for component in reg
+        if component.origin.entry_point == "digan"
+    )
+
+
+def test_the_plugin_registers_exactly_the_documented_components() -> None:
+    assert digan_components() == sorted(SMALL_CONFIGS)
+
+
+@pytest.mark.parametrize(("registry", "name"), sorted(SMALL_CONFIGS))
+def test_component_passes_check_component(registry: str, name: str) -> None:
+    check_component(registry, name, SMALL_CONFIGS[(registry, name)],
+                    encoder=("digan_fourier_xyt", TINY_ENCODER))
+
+
+@pytest.mark.parametrize("name", ["digan", "digan_no_motion"])
+def test_generator_works_with_the_third_party_gaussian_rff_encoder(name: str) -> None:
+    ensure_plugins()
+    if "example_gaussian_rff" not in REGISTRIES["encoder"]:
+        pytest.skip("pip install ./plugins/examples/inrvid-example-rff (provides the encoder)")
+    gen = check_component("generator", name, SMALL_CONFIGS[("generator", name)],
+                          encoder=("example_gaussian_rff", {"features": 16}))
+    assert [e.out_features for e in gen.embedders] == [16, 16, 16]
