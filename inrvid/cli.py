@@ -20,6 +20,7 @@ from inrvid import console
 from inrvid.commands import Command, CommandTable
 from inrvid.errors import InrvidError, PluginError
 from inrvid.plugins import REGISTRIES, PluginReport, ensure_plugins, plugin_manager
+from inrvid.train import command as train_command
 from inrvid.version import PLUGIN_API, __version__
 
 CORE_COMMANDS = frozenset(
@@ -193,6 +194,9 @@ def build_parser(plugin_commands: dict[str, Command]) -> argparse.ArgumentParser
     q = rsub.add_parser("schema", parents=[common], help="JSON Schema of recipes, for editors")
     q.add_argument("--out", help="write to this file instead of stdout")
 
+    p = sub.add_parser("run", parents=[common], help="train a recipe (or resume a run)")
+    train_command.configure(p)
+
     p = sub.add_parser("describe", parents=[common], help="options of one component")
     p.add_argument("registry", help=f"one of: {', '.join(REGISTRIES)}")
     p.add_argument("name", help="component name (or entrypoint:name)")
@@ -211,6 +215,9 @@ def core_handlers(
         "plugins": lambda a: cmd_plugins(a, report),
         "recipe": lambda a: cmd_recipe(a, argv),
         "describe": cmd_describe,
+        "run": lambda a: train_command.run(
+            a, list(argv), _overrides_with_positions(argv, a.overrides)
+        ),
     }
 
 

@@ -8,6 +8,7 @@ from inrvid.recipe.schema import (
     Recipe,
     TrainConfig,
     load_recipe,
+    recipe_from_text,
     validate,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "TrainConfig",
     "load_recipe",
     "load_tree",
+    "recipe_from_text",
     "validate",
 ]

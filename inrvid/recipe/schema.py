@@ -412,6 +412,22 @@ def _check_hooks(recipe: Recipe) -> None:
         raise RecipeError(_sorted(found))
 
 
+def recipe_from_text(
+    text: str, path: str | Path, overrides: list[str] | tuple[str, ...] = ()
+) -> Recipe:
+    """Validate a recipe held as text (e.g. the resolved recipe inside a checkpoint).
+
+    `path` names where the text came from, for messages; it need not exist.
+    """
+    from inrvid.recipe.load import apply_override, parse_text
+
+    problems: list[RecipeProblem] = []
+    root = parse_text(text, str(path), problems)
+    for number, override in enumerate(overrides, start=1):
+        apply_override(root, override, number, problems)
+    return validate(LoadedRecipe(root, Path(path), [Path(path)], list(overrides), problems))
+
+
 def load_recipe(
     path: str | Path,
     overrides: list[str] | tuple[str, ...] = (),

@@ -153,6 +153,52 @@ class ToyLoss(Loss):
         return terms
 
 
+class ToyR1Config(LossConfig):
+    gamma: float = Field(1.0, ge=0, description="penalty weight")
+    every: int = Field(2, ge=1, description="lazy interval")
+
+
+class ToyR1(Loss):
+    """A lazy gradient penalty on real frames, exercising the D regularisation phase."""
+
+    regularizes = "discriminator"
+
+    def __init__(self, cfg: ToyR1Config, ctx: BuildContext) -> None:
+        super().__init__()
+        self.gamma, self.lazy_interval = cfg.gamma, cfg.every
+
+    def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
+        assert inputs.real_frames is not None
+        terms = {}
+        for role, disc in inputs.discriminators.items():
+            real = inputs.real_frames.detach().requires_grad_(True)
+            logits = disc(real, inputs.real_times)
+            (grad,) = torch.autograd.grad(logits.sum(), real, create_graph=True)
+            terms[role] = (
+                grad.square().sum(dim=(1, 2, 3, 4)).mean() * self.gamma / 2 * self.lazy_interval
+            )
+        return terms
+
+
+class ToyNaNConfig(LossConfig):
+    nan_at_step: int = Field(3, ge=0, description="the discriminator step whose term is NaN")
+
+
+class ToyNaN(Loss):
+    """A zero term that turns NaN at one step, to test that a run stops cleanly."""
+
+    def __init__(self, cfg: ToyNaNConfig, ctx: BuildContext) -> None:
+        super().__init__()
+        self.nan_at_step = cfg.nan_at_step
+        self.anchor = nn.Parameter(torch.zeros(()))
+
+    def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
+        value = self.anchor * 0
+        if inputs.step == self.nan_at_step:
+            value = value + float("nan")
+        return {"poison": value}
+
+
 class ToyAugmentConfig(AugmentConfig):
     strength: float = Field(0.1, ge=0, description="brightness shift range")
 
@@ -184,5 +230,7 @@ def inrvid_register_components(registrar) -> None:
     registrar.generator("toy_generator", ToyGeneratorConfig, ToyGenerator, summary="tiny INR")
     registrar.discriminator("toy_d", ToyDiscriminatorConfig, ToyDiscriminator, summary="per frame")
     registrar.loss("toy_loss", ToyLossConfig, ToyLoss, summary="non-saturating logistic")
+    registrar.loss("toy_r1", ToyR1Config, ToyR1, summary="lazy gradient penalty")
+    registrar.loss("toy_nan", ToyNaNConfig, ToyNaN, summary="NaN at one step")
     registrar.augment("toy_augment", ToyAugmentConfig, ToyAugment, summary="brightness")
     registrar.metric("toy_metric", ToyMetricConfig, ToyMetric, summary="nothing measured")

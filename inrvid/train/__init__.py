@@ -1,0 +1,1 @@
+"""Training: the loop, its phases, checkpoints and records, and data parallelism."""

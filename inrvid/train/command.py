@@ -1,0 +1,48 @@
+"""`inrvid run <recipe> [key=value ...] [--resume <run dir | checkpoint>]`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from inrvid import checkpoint as ckpt
+from inrvid.errors import CheckpointError
+from inrvid.recipe import load_recipe, recipe_from_text
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `inrvid run`."""
+    parser.add_argument("recipe", nargs="?", help="recipe YAML (not needed with --resume)")
+    parser.add_argument("overrides", nargs="*", help="key.sub=value overrides")
+    parser.add_argument(
+        "--resume",
+        metavar="RUN_OR_CHECKPOINT",
+        help="continue a run from its latest checkpoint (or this checkpoint)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no live progress display")
+
+
+def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
+    """Train a recipe, or resume a run exactly where its checkpoint left it."""
+    from inrvid.train.loop import train
+
+    overrides = list(args.overrides)
+    if args.resume:
+        if args.recipe is not None and "=" in args.recipe:
+            overrides.insert(0, args.recipe)
+        elif args.recipe is not None:
+            raise CheckpointError(
+                "--resume continues a run with the recipe inside its checkpoint\n"
+                f"  drop the recipe argument '{args.recipe}'"
+            )
+        state = ckpt.load(args.resume)
+        path = Path(state["path"])
+        run_dir = path.parent.parent if path.parent.name == "checkpoints" else path.parent
+        recipe = recipe_from_text(state["recipe_text"], run_dir / "recipe.resolved.yaml", overrides)
+        train(recipe, argv=argv, resume_state=state, run_dir=run_dir, quiet=args.quiet)
+        return 0
+    if args.recipe is None:
+        raise CheckpointError("inrvid run needs a recipe, or --resume <run dir | checkpoint>")
+    recipe = load_recipe(args.recipe, overrides, positions)
+    train(recipe, argv=argv, quiet=args.quiet)
+    return 0
