@@ -45,7 +45,7 @@ REGISTRIES: dict[str, Registry[Any]] = {
 }
 
 # The core's own hook implementations (the PyAV reader), registered by module name.
-CORE_HOOK_MODULES: tuple[str, ...] = ()
+CORE_HOOK_MODULES: tuple[str, ...] = ("inrvid.video.hooks",)
 
 
 @dataclass
