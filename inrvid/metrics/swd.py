@@ -168,6 +168,45 @@ def frame_differences(videos: Tensor) -> Tensor:
     return rearrange(diffs, "b t c h w -> (b t) c h w")
 
 
+class VideoDescriptors:
+    """Patch descriptors of a stream of videos: of their frames and of their differences."""
+
+    def __init__(
+        self, patches_per_image: int = 8, patch_size: int = 7, min_size: int = 16, seed: int = 0
+    ) -> None:
+        self.frames = PatchDescriptors(patches_per_image, patch_size, min_size, seed)
+        self.motion = PatchDescriptors(patches_per_image, patch_size, min_size, seed + 1)
+        self.channels = 0
+
+    def add(self, videos: Tensor) -> None:
+        """Add float videos `b t c h w` in [-1, 1] (t ≥ 2 for motion)."""
+        self.channels = videos.shape[2]
+        self.frames.add(rearrange(videos.float(), "b t c h w -> (b t) c h w"))
+        if videos.shape[1] > 1:
+            self.motion.add(frame_differences(videos))
+
+
+def video_swd_of_descriptors(
+    fake: VideoDescriptors,
+    real: VideoDescriptors,
+    directions: int = 512,
+    repeats: int = 4,
+    seed: int = 0,
+) -> dict[str, float]:
+    """`swd`, `swd_motion` (means over levels) and per-level `swd_<h>`, `swd_motion_<h>`."""
+    out: dict[str, float] = {}
+    pairs = (("swd", fake.frames, real.frames), ("swd_motion", fake.motion, real.motion))
+    for name, fake_desc, real_desc in pairs:
+        if not real_desc.levels:
+            continue                                                     # single-frame clips
+        levels = swd_of_descriptors(
+            fake_desc.result(), real_desc.result(), real.channels, directions, repeats, seed
+        )
+        out.update({f"{name}_{size}": value for size, value in levels.items()})
+        out[name] = sum(levels.values()) / len(levels)
+    return out
+
+
 def video_swd(
     fake: Tensor,
     real: Tensor,
@@ -180,19 +219,8 @@ def video_swd(
 
     Returns `swd` and `swd_motion` (means over levels) and per-level `swd_<h>` values.
     """
-    out: dict[str, float] = {}
-    channels = fake.shape[2]
-    for name, fold in (
-        ("swd", lambda v: rearrange(v.float(), "b t c h w -> (b t) c h w")),
-        ("swd_motion", frame_differences),
-    ):
-        fake_desc = PatchDescriptors(patches_per_image, seed=seed)
-        real_desc = PatchDescriptors(patches_per_image, seed=seed)
-        fake_desc.add(fold(fake))
-        real_desc.add(fold(real))
-        levels = swd_of_descriptors(
-            fake_desc.result(), real_desc.result(), channels, directions, repeats, seed
-        )
-        out.update({f"{name}_{size}": value for size, value in levels.items()})
-        out[name] = sum(levels.values()) / len(levels)
-    return out
+    fake_desc = VideoDescriptors(patches_per_image, seed=seed)
+    real_desc = VideoDescriptors(patches_per_image, seed=seed)
+    fake_desc.add(fake)
+    real_desc.add(real)
+    return video_swd_of_descriptors(fake_desc, real_desc, directions, repeats, seed)
