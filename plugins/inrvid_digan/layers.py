@@ -61,8 +61,8 @@ class EqualLinear(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """`... in_features -> ... out_features`."""
-        y = F.linear(x, self.weight * self.weight_gain, self.bias * self.lr_multiplier)
-        return activate(y, self.activation)
+        y = F.linear(x, self.weight) * self.weight_gain       # scales b·out values, not out·in
+        return activate(y + self.bias * self.lr_multiplier, self.activation)
 
     def extra_repr(self) -> str:
         """Sizes, for `print(module)`."""
