@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from inrvid.metrics.inception_score import inception_score
+from inrvid.registry import BuildContext
 from inrvid_metrics.base import FeatureMetric, Features, VideoMetricConfig
 from inrvid_metrics.c3d import C3D_FRAMES
 from inrvid_metrics.extractors import C3DProbabilities
@@ -52,7 +53,7 @@ class InceptionScore(FeatureMetric):
     higher_is_better = True
     needs_real = False
 
-    def __init__(self, cfg: InceptionScoreConfig, ctx: Any) -> None:
+    def __init__(self, cfg: InceptionScoreConfig, ctx: BuildContext) -> None:
         super().__init__(cfg, ctx)
         self.cfg = cfg
 
