@@ -7,11 +7,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import av
-import torch
 from torch import Tensor
 
 from inrvid.errors import DataError
-from inrvid.video.pyav_reader import frame_to_tensor
+from inrvid.video.pyav_reader import frame_to_tensor, stack_frames
 from inrvid.video.reader import VideoInfo, VideoReader
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
@@ -91,7 +90,7 @@ class FrameFolderReader(VideoReader):
     def read(self, indices: Sequence[int]) -> Tensor:
         """Frames `indices` as uint8 `f c h w` (one image decode each)."""
         wanted = self._check_indices(indices)
-        return torch.stack([decode_image(self.files[i]) for i in wanted])   # f c h w
+        return stack_frames([decode_image(self.files[i]) for i in wanted])  # f c h w
 
     def __iter__(self) -> Iterator[Tensor]:
         """Every frame in order."""

@@ -30,9 +30,15 @@ _FIX = "check that the file is complete and that `ffprobe` can read it"
 
 
 def frame_to_tensor(frame: av.VideoFrame) -> Tensor:
-    """A decoded frame as uint8 RGB `c h w`."""
+    """A decoded frame as uint8 RGB `c h w` (a channels-last view of the decoded pixels)."""
     array = frame.to_ndarray(format="rgb24")                         # h w c
     return rearrange(torch.from_numpy(array), "h w c -> c h w")
+
+
+def stack_frames(frames: list[Tensor]) -> Tensor:
+    """Frames `c h w` stacked as `f c h w`, stored channels-last (what resizing wants)."""
+    hwc = torch.stack([rearrange(f, "c h w -> h w c") for f in frames])  # f h w c
+    return rearrange(hwc, "f h w c -> f c h w")
 
 
 def open_container(path: Path) -> av.container.InputContainer:
@@ -220,7 +226,7 @@ class PyAVReader(VideoReader):
         got: dict[int, Tensor] = {}
         for target in sorted(set(wanted)):
             got[target] = self._frame_at(target)
-        return torch.stack([got[i] for i in wanted])                 # f c h w
+        return stack_frames([got[i] for i in wanted])                # f c h w
 
     def _identify(self, frame: av.VideoFrame) -> int | None:
         """The sequential-decode index of a frame from its timestamp (None: not in the table)."""

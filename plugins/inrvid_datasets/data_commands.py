@@ -42,7 +42,7 @@ def build_from_recipe(recipe_path: str, overrides: list[str]) -> VideoDataset:
 def summary_table(summary: DatasetSummary, title: str) -> Table:
     """The summary as a rich table: counts, classes, then every skipped file and why."""
     table = Table(title=title, show_lines=False)
-    table.add_column("item", style="bold")
+    table.add_column("item", style="bold", overflow="fold")
     table.add_column("value", overflow="fold")
     table.add_row("videos", str(summary.videos))
     table.add_row("clips", str(summary.clips))
