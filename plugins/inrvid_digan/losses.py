@@ -109,7 +109,9 @@ class NonSaturatingLogistic(Loss):
 class R1PenaltyConfig(LossConfig):
     """Options of `r1_penalty` (the release: gamma 1, every 16)."""
 
-    gamma: float = Field(1.0, ge=0, description="R1 weight gamma; the term is gamma/2 |grad|^2")
+    gamma: float = Field(
+        1.0, ge=0, description="R1 weight gamma; the term is gamma/2 times the squared grad norm"
+    )
     every: int = Field(
         16, ge=1, description="lazy interval in D steps; the term is multiplied by it (the gain)"
     )
