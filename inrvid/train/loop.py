@@ -1,0 +1,397 @@
+"""The training loop: construct, resume or start, distribute, then train in phases.
+
+It knows the contract between the loop and the plug-ins (`architecture.md` §2), never the
+model: the recipe's components do the work and the loop sums their weighted terms.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+
+from inrvid import checkpoint as ckpt
+from inrvid.build import Models, build_dataset_of, build_models, describe_models
+from inrvid.console import err as console
+from inrvid.console import warn
+from inrvid.errors import TrainingError
+from inrvid.loss import PhaseInputs
+from inrvid.recipe import Recipe
+from inrvid.recipe.resolved import resolved_yaml
+from inrvid.train import distributed as ddp
+from inrvid.train.evaluation import Evaluator
+from inrvid.train.loader import make_training_loader
+from inrvid.train.optim import EMA, make_adam
+from inrvid.train.phases import StepContext, main_losses, reg_interval, reg_losses, run_phase
+from inrvid.train.progress import Progress
+from inrvid.train.records import MetricsLog, new_run_dir, plugin_versions, write_run_records
+from inrvid.train.samples import SampleWriter
+from inrvid.train.state import restore_rng_state, rng_state
+
+
+@dataclass
+class Counters:
+    """Where the run is: optimiser steps and images (videos) seen, over all ranks."""
+
+    step: int = 0
+    images_seen: int = 0
+    history: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def kimg(self) -> float:
+        """Thousands of videos seen."""
+        return self.images_seen / 1000
+
+
+def crossed(before: int, after: int, every_kimg: float | None) -> bool:
+    """Whether a cadence of `every_kimg` was crossed going from `before` to `after` images."""
+    if not every_kimg:
+        return False
+    every = every_kimg * 1000
+    return int(before // every) != int(after // every)
+
+
+class Trainer:
+    """Holds the live objects of one run and performs its steps."""
+
+    def __init__(self, recipe: Recipe, info: ddp.DistInfo) -> None:
+        # --- construct: dataset, networks, optimisers, EMA -------------------------------------
+        self.recipe, self.info, cfg = recipe, info, recipe.train
+        if cfg.batch_size % info.world_size:
+            raise TrainingError(
+                f"train.batch_size: got {cfg.batch_size}, expected a multiple of the "
+                f"{info.world_size} processes"
+            )
+        self.batch = cfg.batch_size // info.world_size
+        self.dataset = build_dataset_of(recipe)
+        self.models: Models = build_models(recipe, self.dataset.video_spec, info.device)
+        m = self.models
+        self.d_params = torch.nn.ModuleDict(m.discriminators)
+        self.g_reg_every = reg_interval(m.losses, "generator") or cfg.g_reg_interval
+        self.d_reg_every = reg_interval(m.losses, "discriminator")
+        self.g_opt = make_adam(m.generator, cfg.g_lr, cfg.betas, cfg.eps, self.g_reg_every)
+        self.d_opt = make_adam(self.d_params, cfg.d_lr, cfg.betas, cfg.eps, self.d_reg_every)
+        self.ema = EMA(m.generator, cfg.ema_kimg, cfg.ema_rampup)
+        self.draws = torch.Generator().manual_seed(recipe.seed)  # latents, times: same on all ranks
+        torch.manual_seed(recipe.seed * 1009 + info.rank)  # augments: per rank
+        self.counters = Counters()
+        self.generator_fn = m.generator
+        self.discriminator_fns = dict(m.discriminators)
+        if cfg.compile:
+            self.generator_fn = torch.compile(m.generator)  # type: ignore[assignment]
+            self.discriminator_fns = {r: torch.compile(d) for r, d in m.discriminators.items()}  # type: ignore[misc]
+        self.autocast = (
+            torch.autocast("cuda", dtype=torch.bfloat16)
+            if cfg.mixed_precision and info.device.type == "cuda"
+            else None
+        )
+
+    # --- random draws: the global batch is drawn on every rank, each rank takes its slice --------
+    def _slice(self, x: torch.Tensor) -> torch.Tensor:
+        start = self.info.rank * self.batch
+        return x[start : start + self.batch].to(self.info.device)
+
+    def draw_fake(self) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+        """Latents and times of this rank's share of a global batch of fakes."""
+        g = self.models.generator
+        total = self.recipe.train.batch_size
+        z_content = torch.randn(total, g.content_dim, generator=self.draws)
+        z_motion = torch.randn(total, g.motion_dim, generator=self.draws) if g.motion_dim else None
+        times = self.models.sampler.sample_fake(total, self.draws)
+        return (
+            self._slice(z_content),
+            None if z_motion is None else self._slice(z_motion),
+            self._slice(times),
+        )
+
+    def real_frames(self, clips: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Frames `b t c h w` in [-1, 1] at the sampler's indices into this rank's clips."""
+        f = clips.shape[1]
+        idx = self._slice(
+            self.models.sampler.sample_real(self.recipe.train.batch_size, f, self.draws)
+        )
+        times = self.models.sampler.index_times(idx, f)  # b t
+        picked = torch.stack([clip[i] for clip, i in zip(clips, idx, strict=True)])  # b t c h w
+        return picked.to(self.info.device, torch.float32) / 127.5 - 1, times.to(self.info.device)
+
+    # --- one training step ---
+    def step(self, clips: torch.Tensor) -> dict[str, float]:
+        """G main, G reg, D main, D reg, then the EMA: one step over a global batch."""
+        m, c, info = self.models, self.counters, self.info
+        logged: dict[str, float] = {}
+        real, real_t = self.real_frames(clips)
+        g_losses, d_losses = main_losses(m.losses), main_losses(m.losses)
+        context = StepContext(info, c.step, c.kimg, m.loss_weights)
+
+        def g_inputs() -> PhaseInputs:
+            z_c, z_m, t = self.draw_fake()
+            fake = self.generator_fn(z_c, z_m, t)
+            return PhaseInputs(
+                "generator", c.step, fake, t, None, None, self.discriminator_fns, m.augment
+            )
+
+        logged |= run_phase(
+            name="G",
+            network="generator",
+            losses=g_losses,
+            make_inputs=g_inputs,
+            trained=[m.generator],
+            frozen=[self.d_params],
+            optimizer=self.g_opt,
+            autocast=self.autocast,
+            context=context,
+        ).terms
+        g_reg = reg_losses(m.losses, "generator")
+        if g_reg and self.g_reg_every and c.step % self.g_reg_every == 0:
+            logged |= run_phase(
+                name="Greg",
+                network="generator",
+                losses=g_reg,
+                make_inputs=g_inputs,
+                trained=[m.generator],
+                frozen=[self.d_params],
+                optimizer=self.g_opt,
+                context=context,
+            ).terms
+
+        def d_inputs() -> PhaseInputs:
+            z_c, z_m, t = self.draw_fake()
+            with torch.no_grad():
+                fake = self.generator_fn(z_c, z_m, t)
+            return PhaseInputs(
+                "discriminator", c.step, fake, t, real, real_t, self.discriminator_fns, m.augment
+            )
+
+        logged |= run_phase(
+            name="D",
+            network="discriminator",
+            losses=d_losses,
+            make_inputs=d_inputs,
+            trained=[self.d_params],
+            frozen=[m.generator],
+            optimizer=self.d_opt,
+            autocast=self.autocast,
+            context=context,
+        ).terms
+        d_reg = reg_losses(m.losses, "discriminator")
+        if d_reg and self.d_reg_every and c.step % self.d_reg_every == 0:
+
+            def d_reg_inputs() -> PhaseInputs:
+                return PhaseInputs(
+                    "discriminator",
+                    c.step,
+                    None,
+                    None,
+                    real,
+                    real_t,
+                    self.discriminator_fns,
+                    m.augment,
+                )
+
+            logged |= run_phase(
+                name="Dreg",
+                network="discriminator",
+                losses=d_reg,
+                make_inputs=d_reg_inputs,
+                trained=[self.d_params],
+                frozen=[m.generator],
+                optimizer=self.d_opt,
+                context=context,
+            ).terms
+        c.images_seen += self.recipe.train.batch_size
+        c.step += 1
+        logged["ema_beta"] = self.ema.update(
+            m.generator, self.recipe.train.batch_size, c.images_seen
+        )
+        return logged
+
+    # --- checkpoints ---
+    def state(self, loader_state: dict[str, Any]) -> dict[str, Any]:
+        """Everything needed to continue exactly (rank 0's view, other ranks' RNG included)."""
+        rngs = [rng_state()]
+        if self.info.distributed:
+            gathered: list[Any] = [None] * self.info.world_size
+            dist.all_gather_object(gathered, rngs[0])
+            rngs = gathered
+        m = self.models
+        return {
+            "recipe": self.recipe.resolved(),
+            "recipe_text": resolved_yaml(self.recipe),
+            "plugins": plugin_versions(),
+            "step": self.counters.step,
+            "images_seen": self.counters.images_seen,
+            "world_size": self.info.world_size,
+            "generator": m.generator.state_dict(),
+            "generator_ema": self.ema.model.state_dict(),
+            "discriminators": {r: d.state_dict() for r, d in m.discriminators.items()},
+            "losses": {r: loss.state_dict() for r, loss in m.losses.items()},
+            "g_optimizer": self.g_opt.state_dict(),
+            "d_optimizer": self.d_opt.state_dict(),
+            "draws": self.draws.get_state(),
+            "rng": rngs,
+            "data": loader_state,
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore a checkpoint's networks, optimisers, counters and random states."""
+        m = self.models
+        m.generator.load_state_dict(state["generator"])
+        self.ema.model.load_state_dict(state["generator_ema"])
+        for role, d in m.discriminators.items():
+            d.load_state_dict(state["discriminators"][role])
+        for role, loss in m.losses.items():
+            loss.load_state_dict(state["losses"].get(role, {}))
+        self.g_opt.load_state_dict(state["g_optimizer"])
+        self.d_opt.load_state_dict(state["d_optimizer"])
+        self.draws.set_state(state["draws"])
+        self.counters = Counters(step=state["step"], images_seen=state["images_seen"])
+        rngs = state["rng"]
+        if len(rngs) == self.info.world_size:
+            restore_rng_state(rngs[self.info.rank])
+        else:
+            warn(
+                f"the checkpoint was written by {len(rngs)} processes, this run has "
+                f"{self.info.world_size}: augment draws will differ from an uninterrupted run"
+            )
+
+
+def _check_resume_plugins(state: dict[str, Any]) -> None:
+    recorded = {(p["entry_point"], p["distribution"]): p["version"] for p in state["plugins"]}
+    for p in plugin_versions():
+        old = recorded.get((p["entry_point"], p["distribution"]))
+        if old is not None and old != p["version"]:
+            warn(
+                f"plug-in '{p['entry_point']}' ({p['distribution']}) was {old} when the "
+                f"checkpoint was written and is {p['version']} now"
+            )
+
+
+def train(
+    recipe: Recipe,
+    *,
+    argv: list[str],
+    resume_state: dict[str, Any] | None = None,
+    run_dir: Path | None = None,
+    quiet: bool = False,
+) -> Path:
+    """Train a recipe (or continue `resume_state` in `run_dir`); return the run folder."""
+    info = ddp.setup(recipe.train.device)
+    try:
+        return _train(recipe, info, argv, resume_state, run_dir, quiet)
+    finally:
+        ddp.teardown(info)
+
+
+def _train(
+    recipe: Recipe,
+    info: ddp.DistInfo,
+    argv: list[str],
+    resume_state: dict[str, Any] | None,
+    run_dir: Path | None,
+    quiet: bool,
+) -> Path:
+    cfg = recipe.train
+    trainer = Trainer(recipe, info)
+    # --- resume or start ---
+    if resume_state is not None:
+        assert run_dir is not None
+        _check_resume_plugins(resume_state)
+        trainer.load_state(resume_state)
+    elif info.is_main:
+        run_dir = new_run_dir(recipe)
+        write_run_records(
+            run_dir,
+            recipe,
+            argv,
+            {
+                "world_size": info.world_size,
+                "device": str(info.device),
+                "parameters": describe_models(trainer.models),
+            },
+        )
+    run_dir = _share_run_dir(run_dir, info)
+    log = MetricsLog(run_dir) if info.is_main else None
+    if log is not None and resume_state is not None:
+        log.truncate_after(trainer.counters.images_seen)
+    # --- distribute ---
+    for module in (trainer.models.generator, trainer.d_params, trainer.ema.model):
+        ddp.broadcast_parameters(module, info)
+    loader = make_training_loader(
+        trainer.dataset,
+        global_batch=cfg.batch_size,
+        seed=recipe.seed,
+        rank=info.rank,
+        world_size=info.world_size,
+        num_workers=cfg.num_workers,
+        pin_memory=info.device.type == "cuda",
+        state=None if resume_state is None else resume_state["data"],
+    )
+    samples = SampleWriter(trainer, run_dir) if info.is_main else None
+    evaluator = Evaluator(recipe, trainer, info)
+    total_images = int(cfg.duration_kimg * 1000)
+    if resume_state is None:
+        evaluator.maybe_run(log, trainer.counters, force=True)
+        if samples is not None:
+            samples.write(trainer.counters.images_seen)
+    progress = Progress(
+        total_images, trainer.counters.images_seen, enabled=info.is_main and not quiet
+    )
+    # --- train ---
+    started, images_at_start = time.monotonic(), trainer.counters.images_seen
+    with progress:
+        batches = iter(loader)
+        while trainer.counters.images_seen < total_images:
+            clips = next(batches)["video"]
+            before = trainer.counters.images_seen
+            terms = trainer.step(clips)
+            after = trainer.counters.images_seen
+            elapsed = time.monotonic() - started
+            s_per_kimg = elapsed / max((after - images_at_start) / 1000, 1e-9)
+            progress.update(after, s_per_kimg, terms)
+            last = after >= total_images
+            if log is not None and (crossed(before, after, cfg.log_every_kimg) or last):
+                log.write(
+                    {
+                        "kimg": after / 1000,
+                        "step": trainer.counters.step,
+                        "images_seen": after,
+                        "s_per_kimg": s_per_kimg,
+                        **terms,
+                    }
+                )
+            if samples is not None and (crossed(before, after, cfg.sample_every_kimg) or last):
+                samples.write(after)
+            evaluator.maybe_run(log, trainer.counters, force=last, before=before)
+            if crossed(before, after, cfg.checkpoint_every_kimg) or last:
+                _snapshot(trainer, loader, run_dir, info)
+    if info.distributed:
+        diff = ddp.max_replica_difference(trainer.models.generator, info)
+        if log is not None:
+            log.write({"images_seen": trainer.counters.images_seen, "ddp_max_param_diff": diff})
+    if log is not None:
+        log.close()
+        if not quiet:
+            console.print(f"run finished: {run_dir}")
+    return run_dir
+
+
+def _snapshot(trainer: Trainer, loader: Any, run_dir: Path, info: ddp.DistInfo) -> None:
+    state = trainer.state(loader.state_dict(trainer.counters.step))
+    if info.is_main:
+        folder = run_dir / "checkpoints"
+        ckpt.save(state, ckpt.checkpoint_path(folder, trainer.counters.images_seen))
+        ckpt.prune(folder, trainer.recipe.output.keep_checkpoints)
+
+
+def _share_run_dir(run_dir: Path | None, info: ddp.DistInfo) -> Path:
+    if not info.distributed:
+        assert run_dir is not None
+        return run_dir
+    holder = [str(run_dir) if run_dir is not None else None]
+    dist.broadcast_object_list(holder, src=0)
+    assert holder[0] is not None
+    return Path(holder[0])

@@ -1,0 +1,156 @@
+"""What a run writes besides checkpoints.
+
+Its folder, recipe.resolved.yaml, run-info.json, metrics.jsonl and TensorBoard events.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from inrvid.plugins import ensure_plugins
+from inrvid.recipe import Recipe
+from inrvid.recipe.resolved import resolved_yaml
+from inrvid.version import PLUGIN_API, __version__
+
+
+def new_run_dir(recipe: Recipe) -> Path:
+    """`<output.dir>/<name>/<UTC time>/`, created (a suffix keeps two starts apart)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    base = Path(recipe.output.dir) / recipe.name / stamp
+    path, n = base, 1
+    while path.exists():
+        path = base.with_name(f"{stamp}-{n}")
+        n += 1
+    path.mkdir(parents=True)
+    return path
+
+
+def git_commit() -> str | None:
+    """The commit of the inrvid checkout this runs from, if it is one."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def plugin_versions() -> list[dict[str, Any]]:
+    """Each plug-in's entry point, distribution, version and status."""
+    return [
+        {
+            "entry_point": r.entry_point,
+            "distribution": r.distribution,
+            "version": r.version,
+            "status": r.status,
+        }
+        for r in ensure_plugins().records
+    ]
+
+
+def run_info(
+    recipe: Recipe, argv: list[str], extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The contents of run-info.json."""
+
+    def origin(section: Any) -> dict[str, str]:
+        o = section.component.origin
+        return {
+            "component": section.component.name,
+            "registry": section.component.registry,
+            "distribution": o.distribution,
+            "version": o.version,
+            "entry_point": o.entry_point,
+        }
+
+    return {
+        "inrvid": __version__,
+        "plugin_api": PLUGIN_API,
+        "recipe": str(recipe.source.path),
+        "recipe_chain": [str(p) for p in recipe.source.chain],
+        "overrides": recipe.source.overrides,
+        "argv": argv,
+        "git_commit": git_commit(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda,
+        "plugins": plugin_versions(),
+        "components": {s.path: origin(s) for s in recipe.sections()},
+        **(extra or {}),
+    }
+
+
+def write_run_records(
+    run_dir: Path, recipe: Recipe, argv: list[str], extra: dict[str, Any] | None = None
+) -> None:
+    """Write recipe.resolved.yaml and run-info.json before the first step."""
+    (run_dir / "recipe.resolved.yaml").write_text(resolved_yaml(recipe), encoding="utf-8")
+    info = run_info(recipe, argv, extra)
+    (run_dir / "run-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+class MetricsLog:
+    """metrics.jsonl (one JSON object per line) and TensorBoard scalars, written by rank 0."""
+
+    def __init__(self, run_dir: Path, tensorboard: bool = True) -> None:
+        self.path = run_dir / "metrics.jsonl"
+        self.writer: Any = None
+        if tensorboard:
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+            except ImportError:  # tensorboard is optional at run time
+                self.writer = None
+            else:
+                self.writer = SummaryWriter(log_dir=str(run_dir / "tensorboard"))
+
+    def truncate_after(self, images_seen: int) -> None:
+        """Drop lines written after a checkpoint (a resumed run writes them again)."""
+        if not self.path.exists():
+            return
+        kept = [
+            line
+            for line in self.path.read_text().splitlines()
+            if line.strip() and json.loads(line).get("images_seen", 0) <= images_seen
+        ]
+        self.path.write_text("".join(f"{line}\n" for line in kept))
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Append one record; its numeric fields also go to TensorBoard."""
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        if self.writer is not None:
+            step = int(record.get("images_seen", 0))
+            for key, value in record.items():
+                if isinstance(value, int | float) and key not in ("images_seen", "step"):
+                    self.writer.add_scalar(key, value, step)
+            self.writer.flush()
+
+    def add_frames(self, tag: str, frames: torch.Tensor, images_seen: int) -> None:
+        """A sample grid image in TensorBoard: uint8 `c h w`."""
+        if self.writer is not None:
+            self.writer.add_image(tag, frames, images_seen)
+
+    def close(self) -> None:
+        """Close TensorBoard."""
+        if self.writer is not None:
+            self.writer.close()
