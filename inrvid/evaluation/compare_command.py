@@ -1,0 +1,69 @@
+"""`inrvid compare`: the ablation table of several runs, with Markdown, CSV and a PNG plot."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.markup import escape
+
+from inrvid import console
+from inrvid.evaluation.comparison import compare_runs
+from inrvid.evaluation.errors import EvalArgumentError
+from inrvid.evaluation.plot import plot_curves
+from inrvid.evaluation.runs import find_runs, read_run
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `inrvid compare`."""
+    parser.add_argument(
+        "runs",
+        nargs="+",
+        metavar="RUN",
+        help="run folders (<output.dir>/<name>/<time>), or folders holding runs",
+    )
+    parser.add_argument(
+        "--keys",
+        help="comma-separated role/key columns, e.g. swd/swd,fvd/fvd "
+        "(default: every metric without _std and per-level entries)",
+    )
+    parser.add_argument("--all-keys", action="store_true", help="every key, per-level ones too")
+    parser.add_argument("--markdown", metavar="FILE", help="write the table as Markdown")
+    parser.add_argument("--csv", metavar="FILE", help="write the table as CSV")
+    parser.add_argument("--plot", metavar="FILE", help="write the metric curves as a PNG")
+
+
+def _write(path: str, text: str) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    console.err.print(f"wrote {escape(path)}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the runs, print the table, write the requested files."""
+    runs = [read_run(path) for path in find_runs(args.runs)]
+    keys: list[str] | None = None
+    if args.keys:
+        keys = [k.strip() for k in args.keys.split(",") if k.strip()]
+        known = {k for r in runs for k in r.curves}
+        unknown = [k for k in keys if k not in known]
+        if unknown:
+            raise EvalArgumentError(
+                f"--keys: got {', '.join(unknown)}, expected role/key names logged by the runs: "
+                f"{', '.join(sorted(known)) or 'none'}\n  pick keys from that list"
+            )
+    elif args.all_keys:
+        keys = list(dict.fromkeys(k for r in runs for k in r.curves if not k.endswith("_std")))
+    table = compare_runs(runs, keys)
+    console.out.print(table.rich())
+    if not table.keys:
+        console.warn("the runs logged no evaluation (eval/... lines in metrics.jsonl)")
+    if args.markdown:
+        _write(args.markdown, table.markdown())
+    if args.csv:
+        _write(args.csv, table.csv())
+    if args.plot:
+        plot_curves(runs, table.keys, Path(args.plot))
+        console.err.print(f"wrote {escape(args.plot)}")
+    return 0

@@ -1,0 +1,367 @@
+"""`inrvid eval`: score a checkpoint (or a folder of generated videos) with registered metrics.
+
+Fake videos come from the checkpoint's EMA generator, or from `--fake DIR`. Real videos come
+from `--real DIR` (selected as the protocol says) or from the checkpoint recipe's dataset,
+with `data.*=value` overrides (e.g. `data.root=/datasets/UCF-101`). Both real sources carry a
+cache key, so FVD and KVD reuse cached real features for the same data, protocol and weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from rich.markup import escape
+
+from inrvid import checkpoint as ckpt
+from inrvid import console
+from inrvid.build import context_for
+from inrvid.dataset import build_dataset
+from inrvid.evaluate import EvalResult, FolderVideoSource, GeneratorVideoSource, evaluate
+from inrvid.evaluation.errors import EvalArgumentError
+from inrvid.evaluation.metric_setup import (
+    MetricPlan,
+    apply_metric_options,
+    apply_shared,
+    apply_weights,
+    build_plans,
+    parse_value,
+    parse_weights,
+    plans_from_names,
+    plans_from_recipe,
+)
+from inrvid.evaluation.report import eval_record, merge_results, result_table, write_json
+from inrvid.evaluation.sources import DatasetClipSource, dataset_identity, fake_folder_source
+from inrvid.generator import Generator, build_generator
+from inrvid.metric import Metric, VideoSource
+from inrvid.metrics.protocols import EvalProtocol, get_protocol
+from inrvid.recipe import Recipe, recipe_from_text
+from inrvid.registry import BuildContext, VideoSpec
+
+# Real clips of a dataset are never flipped for evaluation (a `data.hflip=true` token wins).
+EVAL_DATA_OVERRIDES = ("data.hflip=false",)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `inrvid eval`."""
+    parser.add_argument(
+        "checkpoint", nargs="?", help="run folder or checkpoint file (not needed with --fake)"
+    )
+    parser.add_argument(
+        "overrides",
+        nargs="*",
+        help="data.KEY=VALUE (the real dataset) or METRIC.OPTION=VALUE (one metric's config)",
+    )
+    parser.add_argument(
+        "--metrics",
+        help="comma-separated metric names, e.g. fvd,kvd,is "
+        "(is = inception_score); default: the checkpoint recipe's eval.metrics",
+    )
+    parser.add_argument(
+        "--protocol",
+        help="protocol preset applied to every metric (digan, proxy, "
+        "stylegan_v_fvd2048_16f, ...); default: each metric's own",
+    )
+    parser.add_argument("--videos", type=int, help="fake and real videos per trial")
+    parser.add_argument("--fake-videos", type=int, help="generated videos per trial")
+    parser.add_argument("--real-videos", type=int, help="real clips per trial")
+    parser.add_argument("--trials", type=int, help="independent repeats (mean ± std)")
+    parser.add_argument("--frames", type=int, help="frames per clip")
+    parser.add_argument("--batch-size", type=int, help="videos per forward pass")
+    parser.add_argument(
+        "--weights",
+        action="append",
+        nargs="?",
+        default=[],
+        metavar="NAME=PATH",
+        help="weight file of a network (i3d, c3d, inception) or of one metric; repeatable",
+    )
+    parser.add_argument("--real", metavar="DIR", help="folder of real videos (else the dataset)")
+    parser.add_argument(
+        "--fake", metavar="DIR", help="score the videos in this folder instead of a generator"
+    )
+    parser.add_argument("--out", metavar="FILE", help="write the JSON record here")
+    parser.add_argument("--json", action="store_true", help="print the JSON record on stdout")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated latents")
+    parser.add_argument(
+        "--time-step", type=float, help="render frame k at t = k·STEP (default k/(F-1))"
+    )
+    parser.add_argument(
+        "--frames-per-call", type=int, help="render long videos this many frames at a time"
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="do not read or write cached real features"
+    )
+    parser.add_argument(
+        "--device", default="auto", choices=("auto", "cpu", "cuda"), help="where to run"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+# ---------------------------------------------------------------- command-line pieces
+def weights_arguments(argv: Sequence[str], parsed: Sequence[str | None]) -> list[str]:
+    """The NAME=PATH values of every `--weights`.
+
+    The CLI lifts every `key=value` token out of argv before parsing, so `--weights i3d=PATH`
+    reaches the parser without its value; the value is the token after `--weights` in argv.
+    """
+    values = [v for v in parsed if v]
+    for index, token in enumerate(argv[:-1]):
+        if token == "--weights" and not argv[index + 1].startswith("-"):
+            values.append(argv[index + 1])
+    return list(dict.fromkeys(values))
+
+
+def split_overrides(
+    tokens: Sequence[str], taken: Sequence[str]
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """`data.*` tokens (recipe overrides) and `<metric>.<option>` tokens, by metric."""
+    data: list[str] = []
+    options: dict[str, dict[str, Any]] = {}
+    for token in tokens:
+        if token in taken:
+            continue
+        key, _, value = token.partition("=")
+        head, dot, rest = key.partition(".")
+        if not dot or not rest:
+            raise EvalArgumentError(
+                f"override '{token}': got key '{key}', expected data.KEY or METRIC.OPTION\n"
+                "  e.g. data.root=/datasets/UCF-101 or fvd.batch_size=4"
+            )
+        if head == "data":
+            data.append(token)
+        else:
+            options.setdefault(head, {})[rest] = parse_value(value)
+    return data, options
+
+
+def pick_device(choice: str) -> torch.device:
+    """`auto`: CUDA when available, else the CPU."""
+    if choice == "cuda" or (choice == "auto" and torch.cuda.is_available()):
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def configured_video_spec(recipe: Recipe) -> VideoSpec:
+    """The video shape a recipe's data section states, without opening the dataset."""
+    cfg = recipe.data.config
+    size = int(getattr(cfg, "resolution", 128))
+    fps = getattr(cfg, "fps", None)
+    return VideoSpec(
+        frames=int(getattr(cfg, "clip_frames", 16)),
+        height=size,
+        width=size,
+        fps=float(fps) if fps else 25.0,
+    )
+
+
+# ---------------------------------------------------------------- checkpoint and sources
+class CheckpointInputs:
+    """A checkpoint's recipe (as trained, and with the data overrides) and its EMA generator."""
+
+    def __init__(self, path: str, data_overrides: list[str], device: torch.device) -> None:
+        self.state = ckpt.load(path)
+        file = Path(self.state["path"]).resolve()
+        self.run_dir = file.parent.parent if file.parent.name == "checkpoints" else file.parent
+        where = self.run_dir / "recipe.resolved.yaml"
+        self.recipe = recipe_from_text(self.state["recipe_text"], where)
+        self.data_recipe = recipe_from_text(
+            self.state["recipe_text"], where, [*EVAL_DATA_OVERRIDES, *data_overrides]
+        )
+        self.device = device
+        self._generator: Generator | None = None
+
+    def facts(self) -> dict[str, Any]:
+        """Path, run folder, recipe name and images seen, for the JSON record."""
+        images = int(self.state.get("images_seen", 0))
+        return {
+            "path": str(Path(self.state["path"]).resolve()),
+            "run_dir": str(self.run_dir),
+            "recipe": self.recipe.name,
+            "images_seen": images,
+            "kimg": images / 1000,
+        }
+
+    def generator(self) -> Generator:
+        """The EMA generator, built from the recipe in the checkpoint and loaded (eval mode)."""
+        if self._generator is None:
+            video = configured_video_spec(self.recipe)
+            generator = build_generator(
+                self.recipe.generator, context_for(self.recipe, video, self.device)
+            )
+            weights = self.state.get("generator_ema") or self.state["generator"]
+            generator.load_state_dict(weights)
+            self._generator = generator.to(self.device).eval()
+        return self._generator
+
+
+class SourceFactory:
+    """Fake and real sources for one protocol, from the command line and the checkpoint."""
+
+    def __init__(self, args: argparse.Namespace, inputs: CheckpointInputs | None) -> None:
+        self.args = args
+        self.inputs = inputs
+        self._dataset: Any = None
+
+    def fake(self, protocol: EvalProtocol | None) -> VideoSource:
+        """`--fake DIR`, else the checkpoint's EMA generator with the protocol's uint8 cast."""
+        if self.args.fake:
+            return fake_folder_source(self.args.fake, self.args.seed)
+        assert self.inputs is not None  # checked by `run` before this
+        return GeneratorVideoSource(
+            self.inputs.generator(),
+            seed=self.args.seed,
+            truncate=protocol is not None and protocol.uint8_cast == "truncate",
+            time_step=self.args.time_step,
+            frames_per_call=self.args.frames_per_call,
+            name=f"generator_ema of {self.inputs.facts()['path']}",
+        )
+
+    def real(self, protocol: EvalProtocol | None) -> VideoSource | None:
+        """`--real DIR` selected as the protocol says, else the checkpoint recipe's dataset."""
+        if self.args.real:
+            if protocol is None:
+                return FolderVideoSource(self.args.real)
+            return FolderVideoSource.for_protocol(self.args.real, protocol)
+        if self.inputs is None:
+            return None
+        recipe = self.inputs.data_recipe
+        if self._dataset is None:
+            console.err.print(f"opening the dataset {escape(recipe.data.component.name)}")
+            ctx = context_for(recipe, None, self.inputs.device)
+            self._dataset = build_dataset(recipe.data, ctx)
+        kind = recipe.data.component.name
+        config = recipe.data.config.model_dump(mode="json")
+        return DatasetClipSource(
+            self._dataset,
+            identity=dataset_identity(kind, config, recipe.seed),
+            seed=protocol.seed if protocol is not None else 0,
+            name=f"dataset {kind}",
+        )
+
+
+def _protocol_of(metric: Metric) -> EvalProtocol | None:
+    protocol = getattr(metric, "protocol", None)
+    return protocol if isinstance(protocol, EvalProtocol) else None
+
+
+def _group_by_sources(metrics: dict[str, Metric]) -> list[dict[str, Metric]]:
+    """Metrics that can share fake and real sources: same selection, seed, size and cast."""
+    groups: dict[str, dict[str, Metric]] = {}
+    for role, metric in metrics.items():
+        protocol = _protocol_of(metric)
+        key = (
+            protocol.model_dump_json(
+                include={"real_selection", "real_stride", "seed", "resolution", "uint8_cast"}
+            )
+            if protocol is not None
+            else ""
+        )
+        groups.setdefault(key, {})[role] = metric
+    return list(groups.values())
+
+
+# ---------------------------------------------------------------- the command
+def _plans(args: argparse.Namespace, inputs: CheckpointInputs | None) -> list[MetricPlan]:
+    if args.metrics:
+        return plans_from_names(args.metrics)
+    if inputs is None:
+        raise EvalArgumentError(
+            "inrvid eval --fake: got no --metrics, expected the metrics to compute\n"
+            "  add e.g. --metrics fvd,kvd"
+        )
+    plans = plans_from_recipe(inputs.recipe)
+    if not plans:
+        raise EvalArgumentError(
+            f"{inputs.facts()['path']}: the recipe has no eval.metrics and no --metrics was "
+            "given\n  add e.g. --metrics fvd,kvd,is"
+        )
+    return plans
+
+
+def _check_protocol(name: str | None) -> None:
+    if name is None:
+        return
+    try:
+        get_protocol(name)
+    except ValueError as exc:
+        raise EvalArgumentError(f"--protocol: {exc}\n  pick one of the presets") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the metrics (failing early on missing weights), evaluate, show and write."""
+    argv = list(getattr(args, "argv", []))
+    weights = parse_weights(weights_arguments(argv, args.weights))
+    data_overrides, options = split_overrides(args.overrides, list(weights_arguments(argv, [])))
+    if args.checkpoint is None and not args.fake:
+        raise EvalArgumentError(
+            "inrvid eval: got neither a checkpoint nor --fake DIR, expected one of them\n"
+            "  e.g. inrvid eval runs/quickstart/<time> or inrvid eval --fake samples/ --real data/"
+        )
+    if data_overrides and args.checkpoint is None:
+        raise EvalArgumentError(
+            f"{data_overrides[0]}: data overrides apply to a checkpoint's dataset, got no "
+            "checkpoint\n  pass --real DIR for real videos instead"
+        )
+    _check_protocol(args.protocol)
+    device = pick_device(args.device)
+    inputs = CheckpointInputs(args.checkpoint, data_overrides, device) if args.checkpoint else None
+
+    plans = _plans(args, inputs)
+    fake_videos = args.fake_videos or args.videos
+    real_videos = args.real_videos or args.videos
+    apply_shared(
+        plans,
+        {
+            "protocol": args.protocol,
+            "fake_videos": fake_videos,
+            "real_videos": real_videos,
+            "trials": args.trials,
+            "frames": args.frames,
+            "batch_size": args.batch_size,
+            "cache_real": False if args.no_cache else None,
+        },
+    )
+    apply_metric_options(plans, options)
+    apply_weights(plans, weights)
+    recipe = inputs.recipe if inputs is not None else None
+    ctx = (
+        context_for(recipe, configured_video_spec(recipe), device)
+        if recipe is not None
+        else BuildContext(device=device)
+    )
+    metrics = build_plans(plans, ctx)
+
+    sources = SourceFactory(args, inputs)
+    results: list[EvalResult] = []
+    for group in _group_by_sources(metrics):
+        protocol = _protocol_of(next(iter(group.values())))
+        needs_real = any(m.needs_real for m in group.values())
+        real = sources.real(protocol) if needs_real else None
+        if needs_real and real is None:
+            raise EvalArgumentError(
+                f"metrics {', '.join(group)} compare with real videos, got none\n"
+                "  pass --real DIR (a folder of real videos)"
+            )
+        results.append(evaluate(group, sources.fake(protocol), real, progress=not args.quiet))
+    result = merge_results(results)
+
+    facts = inputs.facts() if inputs is not None else None
+    title = (
+        f"inrvid eval: {facts['recipe']} at {facts['kimg']:g} kimg"
+        if facts
+        else (f"inrvid eval: {args.fake}")
+    )
+    record = eval_record(result, facts, argv)
+    if args.json:
+        console.out.print_json(json.dumps(record, default=str))
+    else:
+        console.out.print(result_table(result, title))
+    if args.out:
+        write_json(Path(args.out), record)
+        console.err.print(f"wrote {escape(args.out)}")
+    return 0
