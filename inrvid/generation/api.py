@@ -1,0 +1,159 @@
+"""The Python API for notebooks: `inrvid.load(checkpoint)` -> a `VideoModel`.
+
+```python
+model = inrvid.load("runs/quickstart/<time>", device="cpu")
+videos = model.sample(4, frames=64, scale=2, seed=0)      # uint8 `b t c h w`
+```
+The recipe inside the checkpoint rebuilds the generator (its plug-ins must be installed);
+the EMA weights are used unless `ema=False`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from inrvid import checkpoint as ckpt
+from inrvid.build import context_for, video_spec_of
+from inrvid.console import warn
+from inrvid.errors import CheckpointError, InrvidError
+from inrvid.generation import latents as lat
+from inrvid.generation.inversion import Inversion, invert
+from inrvid.generation.render import Chunking, OnChunk, frame_times, render, render_uint8
+from inrvid.generator import Generator, build_generator
+from inrvid.recipe import Recipe, recipe_from_text
+from inrvid.registry import VideoSpec
+
+
+@dataclass
+class VideoModel:
+    """A trained generator with its recipe and video spec, ready to sample, render and invert.
+
+    Times follow the training convention: frame k of a training clip is at
+    t = k / (video.frames - 1); times outside [0, 1] extrapolate.
+    """
+
+    generator: Generator
+    recipe: Recipe
+    video: VideoSpec
+    device: torch.device
+    ema: bool = True
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def times(self, frames: int, start: float = 0.0, end: float | None = None) -> Tensor:
+        """`frames` times from `start` to `end` (None: the training frame step) -> `t`."""
+        return frame_times(frames, self.video.frames, start, end)
+
+    def latents(self, n: int, seed: int = 0, same_content: bool = False) -> lat.Latents:
+        """`n` Gaussian latent pairs from `seed`; `same_content` shares one content latent."""
+        if same_content:
+            return lat.same_content(self.generator, n, seed)
+        return lat.gaussian(self.generator, n, seed)
+
+    def render(
+        self,
+        z_content: Tensor,
+        z_motion: Tensor | None,
+        times: Tensor,
+        *,
+        scale: int = 1,
+        w: Tensor | None = None,
+        chunking: Chunking | None = None,
+        uint8: bool = False,
+        on_chunk: OnChunk | None = None,
+    ) -> Tensor:
+        """Frames `b t c h w` at `times` (`t` or `b t`), in chunks, without gradients.
+
+        Floats are unbounded (about [-1, 1]); `uint8=True` clamps and converts on the CPU.
+        `w` (`b d_w`, e.g. from `invert(optimize=("w", ...))`) replaces mapping(z_content).
+        """
+        if uint8:
+            return render_uint8(self.generator, z_content, z_motion, times, scale=scale,
+                                chunking=chunking, w=w, on_chunk=on_chunk)
+        with torch.no_grad():
+            return render(self.generator, z_content, z_motion, times, scale=scale,
+                          chunking=chunking, w=w, on_chunk=on_chunk).cpu()
+
+    def sample(
+        self,
+        n: int,
+        frames: int | None = None,
+        *,
+        start: float = 0.0,
+        end: float | None = None,
+        scale: int = 1,
+        seed: int = 0,
+        same_content: bool = False,
+        uint8: bool = True,
+        chunking: Chunking | None = None,
+    ) -> Tensor:
+        """`n` random videos of `frames` frames (default: a training clip's) -> `b t c h w`."""
+        z = self.latents(n, seed, same_content)
+        times = self.times(frames or self.video.frames, start, end)
+        return self.render(z.z_content, z.z_motion, times, scale=scale, chunking=chunking,
+                           uint8=uint8)
+
+    def invert(
+        self,
+        frames: Tensor,
+        times: Tensor,
+        *,
+        optimize: Sequence[str] = ("content", "motion"),
+        steps: int = 300,
+        lr: float = 0.1,
+        restarts: int = 1,
+        seed: int = 0,
+    ) -> Inversion:
+        """Latents that reproduce `frames` (`b t c h w` uint8, or floats in [-1, 1]) at `times`.
+
+        `times` is `t` (shared) or `b t`. Returns the latents and the loss history.
+        """
+        if frames.dim() == 4:
+            frames = frames[None]                                                  # 1 t c h w
+        target = frames.float() / 127.5 - 1 if frames.dtype == torch.uint8 else frames.float()
+        times_bt = times if times.dim() == 2 else times[None].expand(target.shape[0], -1)
+        return invert(self.generator, target, times_bt.float(), optimize=optimize,
+                      steps=steps, lr=lr, restarts=restarts, seed=seed)
+
+
+def load(
+    path: str | Path, device: str | torch.device = "cpu", ema: bool = True
+) -> VideoModel:
+    """Load a run folder or checkpoint file as a `VideoModel` (EMA weights unless `ema=False`)."""
+    state = ckpt.load(path)
+    target = torch.device(device)
+    recipe = recipe_from_text(state["recipe_text"], Path(state["path"]).name + ":recipe")
+    video = _video_spec(recipe)
+    generator = build_generator(recipe.generator, context_for(recipe, video, target))
+    key = "generator_ema" if ema else "generator"
+    try:
+        generator.load_state_dict(state[key])
+    except (KeyError, RuntimeError) as exc:
+        raise CheckpointError(
+            f"{state['path']}: {key}: the weights do not fit the generator its recipe builds: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0]}\n"
+            "  use the plug-in versions that wrote the checkpoint (`inrvid plugins`)"
+        ) from None
+    generator.to(target).eval().requires_grad_(False)
+    info = {"path": state["path"], "images_seen": state.get("images_seen")}
+    return VideoModel(generator, recipe, video, target, ema, info)
+
+
+def _video_spec(recipe: Recipe) -> VideoSpec:
+    """The recipe's video spec: from its dataset, or from the data section if that is absent."""
+    try:
+        return video_spec_of(recipe)
+    except InrvidError as exc:
+        cfg = recipe.data.config
+        side, frames = getattr(cfg, "resolution", None), getattr(cfg, "clip_frames", None)
+        if side is None or frames is None:
+            raise
+        warn(f"the recipe's dataset is not available ({str(exc).splitlines()[0]}); taking the "
+             "video shape from its data section")
+        return VideoSpec(frames=int(frames), height=int(side), width=int(side),
+                         fps=float(getattr(cfg, "fps", None) or 25.0))

@@ -1,0 +1,78 @@
+"""Input clips for `predict`: frame lists like `3-11` or `6,7,8`, reading and resizing.
+
+Frame index i of an input clip stands at t = i / (clip_frames - 1), the training clip
+convention, so indices past `clip_frames - 1` are the future and the model's time axis lines
+up with the clips it was trained on. Frames are centre-cropped square and resized (bilinear)
+to the model's resolution, as the datasets do.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from inrvid.errors import DataError, InrvidError
+from inrvid.video import open_video
+
+_ITEM = re.compile(r"^(\d+)(?:-(\d+))?$")
+
+
+def parse_frames(text: str, option: str) -> list[int]:
+    """`"3-11"`, `"6,7,8"` or `"0-3,8"` -> sorted distinct frame indices."""
+    indices: set[int] = set()
+    for item in text.split(","):
+        match = _ITEM.match(item.strip())
+        if match is None:
+            raise InrvidError(
+                f"{option}: got '{text}', expected frame indices like 6,7,8 or 3-11 (from-to, "
+                "inclusive)\n  indices count from 0"
+            )
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) is not None else first
+        if last < first:
+            raise InrvidError(f"{option}: range {item.strip()}: expected from <= to")
+        indices.update(range(first, last + 1))
+    return sorted(indices)
+
+
+def index_times(indices: list[int], clip_frames: int) -> Tensor:
+    """Times of frame indices under the training clip convention: `t` = i / (clip_frames - 1)."""
+    return torch.tensor(indices, dtype=torch.float64).div(clip_frames - 1).float()
+
+
+def centre_crop_resize(video: Tensor, resolution: int) -> Tensor:
+    """uint8 `f c h w` -> its centre square resized (bilinear) to `resolution`: uint8."""
+    _, _, h, w = video.shape
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    square = video[:, :, top : top + side, left : left + side]                     # f c s s
+    if side == resolution:
+        return square.contiguous()
+    resized = F.interpolate(square.float(), size=(resolution, resolution), mode="bilinear",
+                            align_corners=False, antialias=False)                  # f c r r
+    return resized.round().clamp(0, 255).to(torch.uint8)
+
+
+def read_frames(path: str | Path, indices: list[int], resolution: int) -> dict[int, Tensor]:
+    """The frames of `indices` that the clip has, resized: index -> uint8 `c h w`."""
+    with open_video(path) as reader:
+        length = len(reader)
+        present = [i for i in indices if i < length]
+        if not present:
+            return {}
+        frames = centre_crop_resize(reader.read(present), resolution)              # f c h w
+    return dict(zip(present, frames, strict=True))
+
+
+def require_observed(observed: list[int], found: dict[int, Tensor], path: str | Path) -> None:
+    """Every observed index must be in the clip."""
+    missing = [i for i in observed if i not in found]
+    if missing:
+        raise DataError(
+            f"{path}: --observe: frames {missing} are past the clip's end, expected indices "
+            f"below its length\n  observe frames the clip has (the first is 0)"
+        )

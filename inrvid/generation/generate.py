@@ -1,0 +1,133 @@
+"""`inrvid generate <checkpoint>`: videos of any length, frame rate and resolution.
+
+Modes: independent samples (default), `--same-content K` (one content latent, K motions),
+`--interpolate content|motion|both --steps M` (paths between random latents), and
+`--slowmo k` (k times as many frames over the same time span) with any of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from inrvid.console import err
+from inrvid.errors import InrvidError
+from inrvid.generation import latents as lat
+from inrvid.generation.api import VideoModel, load
+from inrvid.generation.output import FORMATS, write_set
+from inrvid.generation.progress import bar, pick_device
+from inrvid.generation.render import Chunking
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `inrvid generate`."""
+    parser.add_argument("checkpoint", help="run folder (latest checkpoint) or checkpoint file")
+    parser.add_argument("--num", type=int, default=4, metavar="N", help="videos (default 4)")
+    parser.add_argument("--frames", type=int, metavar="F",
+                        help="frames per video (default: a training clip's)")
+    parser.add_argument("--fps", type=float, metavar="R",
+                        help="frame rate written to the files (default: the training data's)")
+    parser.add_argument("--time-start", type=float, default=0.0, metavar="T",
+                        help="time of the first frame; a training clip spans [0, 1]")
+    parser.add_argument("--time-end", type=float, metavar="T",
+                        help="time of the last frame (default: the training frame step, so "
+                             "more frames than a clip continue past 1)")
+    parser.add_argument("--scale", type=int, default=1, metavar="S",
+                        help="render S times the training resolution (denser grid)")
+    parser.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
+    parser.add_argument("--out", default="generated", metavar="DIR", help="output folder")
+    parser.add_argument("--format", choices=FORMATS, default="mp4",
+                        help="mp4, gif, or png (a folder of frames per video)")
+    parser.add_argument("--no-ema", action="store_true",
+                        help="use the raw generator weights instead of the EMA's")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--same-content", type=int, metavar="K",
+                      help="one content latent, K motion latents (identical first frames)")
+    mode.add_argument("--interpolate", choices=("content", "motion", "both"),
+                      help="videos along paths between random latents (--num paths)")
+    parser.add_argument("--steps", type=int, default=8, metavar="M",
+                        help="videos per interpolation path (default 8)")
+    parser.add_argument("--method", choices=("slerp", "lerp"), default="slerp",
+                        help="interpolation of the Gaussian latents (default slerp)")
+    parser.add_argument("--slowmo", type=int, default=1, metavar="K",
+                        help="K times as many frames over the same time span")
+    parser.add_argument("--chunk-frames", type=int, default=16,
+                        help="frames per generator call (memory bound)")
+    parser.add_argument("--chunk-videos", type=int, default=4,
+                        help="videos per generator call (memory bound)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def plan_latents(model: VideoModel, args: argparse.Namespace) -> tuple[lat.Latents, int]:
+    """The latents of the chosen mode and the grid's columns."""
+    g = model.generator
+    if args.same_content is not None:
+        if args.same_content < 1:
+            raise InrvidError(f"--same-content: got {args.same_content}, expected K >= 1")
+        return lat.same_content(g, args.same_content, args.seed), math.ceil(
+            math.sqrt(args.same_content))
+    if args.num < 1:
+        raise InrvidError(f"--num: got {args.num}, expected at least 1")
+    if args.interpolate is not None:
+        z = lat.interpolation(g, args.num, args.steps, args.seed, args.interpolate, args.method)
+        return z, args.steps
+    return lat.gaussian(g, args.num, args.seed), math.ceil(math.sqrt(args.num))
+
+
+def plan_times(model: VideoModel, args: argparse.Namespace) -> tuple[Any, float]:
+    """The frame times and the file frame rate (`--slowmo` multiplies frames, not the rate)."""
+    if args.slowmo < 1:
+        raise InrvidError(f"--slowmo: got {args.slowmo}, expected an integer k >= 1")
+    if args.scale < 1:
+        raise InrvidError(f"--scale: got {args.scale}, expected an integer >= 1")
+    frames = args.frames or model.video.frames
+    span = model.times(frames, args.time_start, args.time_end)
+    end = float(span[-1])
+    times = model.times((frames - 1) * args.slowmo + 1, args.time_start, end)
+    return times, args.fps or model.video.fps
+
+
+def run(args: argparse.Namespace) -> int:
+    """Render the videos of the chosen mode and write them with a grid and a record."""
+    model = load(args.checkpoint, device=pick_device(args.device), ema=not args.no_ema)
+    z, columns = plan_latents(model, args)
+    times, fps = plan_times(model, args)
+    chunking = Chunking(videos=args.chunk_videos, frames=args.chunk_frames)
+    total = len(z) * len(times)
+    with bar("rendering frames", total, enabled=not args.quiet) as advance:
+        videos = model.render(z.z_content, z.z_motion, times, scale=args.scale,
+                              chunking=chunking, uint8=True,
+                              on_chunk=advance)                         # b t c h w
+    out = Path(args.out)
+    written = write_set(out, videos, fps, args.format, columns=columns)
+    record = {
+        "checkpoint": model.info["path"],
+        "images_seen": model.info["images_seen"],
+        "ema": model.ema,
+        "videos": len(z),
+        "frames": len(times),
+        "times": [float(times[0]), float(times[-1])],
+        "fps": fps,
+        "scale": args.scale,
+        "size": list(videos.shape[-2:]),
+        "seed": args.seed,
+        "mode": _mode(args),
+        "files": [str(p) for p in written],
+    }
+    (out / "generate.json").write_text(json.dumps(record, indent=2) + "\n")
+    err.print(f"wrote {len(z)} videos of {len(times)} frames "
+              f"({videos.shape[-2]}x{videos.shape[-1]}) and a grid to {out}")
+    return 0
+
+
+def _mode(args: argparse.Namespace) -> dict[str, Any]:
+    if args.same_content is not None:
+        return {"same_content": args.same_content, "slowmo": args.slowmo}
+    if args.interpolate is not None:
+        return {"interpolate": args.interpolate, "steps": args.steps, "method": args.method,
+                "slowmo": args.slowmo}
+    return {"samples": args.num, "slowmo": args.slowmo}

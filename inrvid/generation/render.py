@@ -1,0 +1,206 @@
+"""Rendering long, large videos in chunks of videos and of frames, with bounded memory.
+
+A generator renders frames independently given the latents, so a video of any length is
+rendered `chunk_frames` times at a time and a batch of any size `chunk_videos` videos at a
+time: no generator call sees more than `chunk_videos x chunk_frames` frames, whatever the
+number of videos and frames asked for. Only the uint8 result grows with the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from inrvid.errors import InrvidError
+from inrvid.generator import Generator
+from inrvid.video import to_uint8
+
+# Called after each chunk with the number of frames it rendered (for progress bars).
+OnChunk = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Chunking:
+    """How many videos and frames one generator call renders at most."""
+
+    videos: int = 4
+    frames: int = 16
+
+    def __post_init__(self) -> None:
+        if self.videos < 1 or self.frames < 1:
+            raise InrvidError(
+                f"chunking: got {self.videos} videos x {self.frames} frames per call, expected "
+                "at least 1 of each\n  pass --chunk-videos and --chunk-frames >= 1"
+            )
+
+
+def frame_times(
+    frames: int, clip_frames: int, start: float = 0.0, end: float | None = None
+) -> Tensor:
+    """`frames` evenly spaced times from `start` to `end`: `t`, float32.
+
+    The training clip's frame k lies at t = k / (clip_frames - 1). With `end` None the step is
+    the training clip's, so `frames > clip_frames` continues past t = 1 (extrapolation).
+    """
+    if frames < 1:
+        raise InrvidError(f"frames: got {frames}, expected at least 1\n  pass --frames >= 1")
+    if end is None:
+        end = start + (frames - 1) / (clip_frames - 1)
+    if frames == 1:
+        return torch.tensor([start], dtype=torch.float32)
+    return torch.linspace(start, end, frames, dtype=torch.float64).float()
+
+
+class FixedStyle(nn.Module):
+    """Stands in for a generator's mapping network: returns a given w whatever z it gets."""
+
+    def __init__(self, w: Tensor) -> None:
+        super().__init__()
+        self.w = w
+
+    def forward(self, z: Tensor) -> Tensor:
+        """`b d_z -> b d_w`: the stored w (its batch must match z's)."""
+        if z.shape[0] != self.w.shape[0]:
+            raise InrvidError(f"style override: batch: got z of {z.shape[0]} videos, "
+                              f"expected {self.w.shape[0]} (one per w)")
+        return self.w
+
+
+def has_style(generator: Generator) -> bool:
+    """Whether the generator exposes a mapping network z_content -> w (`mapping`, `w_dim`)."""
+    return isinstance(getattr(generator, "mapping", None), nn.Module) and hasattr(
+        generator, "w_dim"
+    )
+
+
+def style_of(generator: Generator, z_content: Tensor) -> Tensor:
+    """The style vector w `b d_w` that `generator`'s mapping network gives `z_content`."""
+    if not has_style(generator):
+        raise InrvidError(
+            f"{type(generator).__name__}: has no mapping network z_content -> w (attributes "
+            "`mapping` and `w_dim`)\n  optimise or interpolate `content` instead of `w`"
+        )
+    mapping = generator.mapping
+    assert isinstance(mapping, nn.Module)
+    return mapping(z_content)
+
+
+@contextmanager
+def styled(generator: Generator, w: Tensor | None) -> Iterator[None]:
+    """Within the block, `generator` uses `w` in place of mapping(z_content) (None: unchanged)."""
+    if w is None:
+        yield
+        return
+    style_of(generator, torch.zeros(0, generator.content_dim))  # raises if it has no mapping
+    original = generator.mapping
+    generator.mapping = FixedStyle(w)
+    try:
+        yield
+    finally:
+        generator.mapping = original
+
+
+def render(
+    generator: Generator,
+    z_content: Tensor,
+    z_motion: Tensor | None,
+    times: Tensor,
+    *,
+    scale: int = 1,
+    chunking: Chunking | None = None,
+    w: Tensor | None = None,
+    on_chunk: OnChunk | None = None,
+) -> Tensor:
+    """Render float frames `b t c h w` (unbounded) at `times` (`t` shared, or `b t`), in chunks.
+
+    `w` (`b d_w`), when given, replaces mapping(z_content) (generators with a mapping network).
+    Gradients flow when called with grad enabled (inversion); otherwise wrap in no_grad.
+    """
+    chunks = [
+        frames
+        for _, _, frames in iter_chunks(
+            generator, z_content, z_motion, times, scale=scale, chunking=chunking, w=w,
+            on_chunk=on_chunk,
+        )
+    ]
+    return _assemble(chunks, z_content.shape[0], times.shape[-1])
+
+
+@torch.no_grad()
+def render_uint8(
+    generator: Generator,
+    z_content: Tensor,
+    z_motion: Tensor | None,
+    times: Tensor,
+    *,
+    scale: int = 1,
+    chunking: Chunking | None = None,
+    w: Tensor | None = None,
+    on_chunk: OnChunk | None = None,
+) -> Tensor:
+    """As `render`, without gradients, into a preallocated uint8 `b t c h w` on the CPU.
+
+    Float frames exist one chunk at a time: peak float memory is that of one chunk.
+    """
+    out: Tensor | None = None
+    for video_start, frame_start, frames in iter_chunks(
+        generator, z_content, z_motion, times, scale=scale, chunking=chunking, w=w,
+        on_chunk=on_chunk,
+    ):
+        if out is None:
+            b, t = z_content.shape[0], times.shape[-1]
+            out = torch.empty((b, t, *frames.shape[2:]), dtype=torch.uint8)       # b t c h w
+        vb, ft = frames.shape[:2]
+        out[video_start : video_start + vb, frame_start : frame_start + ft] = to_uint8(frames)
+    assert out is not None
+    return out
+
+
+def iter_chunks(
+    generator: Generator,
+    z_content: Tensor,
+    z_motion: Tensor | None,
+    times: Tensor,
+    *,
+    scale: int = 1,
+    chunking: Chunking | None = None,
+    w: Tensor | None = None,
+    on_chunk: OnChunk | None = None,
+) -> Iterator[tuple[int, int, Tensor]]:
+    """Yield `(first video, first frame, frames b' t' c h w)` chunk by chunk, videos outermost."""
+    chunking = chunking or Chunking()
+    device = next(generator.parameters()).device
+    b = z_content.shape[0]
+    times_bt = times if times.dim() == 2 else times[None].expand(b, -1)            # b t
+    t = times_bt.shape[1]
+    for v in range(0, b, chunking.videos):
+        zc = z_content[v : v + chunking.videos].to(device)                         # b' d
+        zm = None if z_motion is None else z_motion[v : v + chunking.videos].to(device)
+        wv = None if w is None else w[v : v + chunking.videos].to(device)          # b' d_w
+        for f in range(0, t, chunking.frames):
+            tt = times_bt[v : v + chunking.videos, f : f + chunking.frames].to(device)
+            with styled(generator, wv):
+                frames = generator(zc, zm, tt, scale=scale)                       # b' t' c h w
+            if on_chunk is not None:
+                on_chunk(frames.shape[0] * frames.shape[1])
+            yield v, f, frames
+
+
+def _assemble(chunks: list[Tensor], videos: int, frames: int) -> Tensor:
+    """Chunks in `iter_chunks` order back into `b t c h w`."""
+    rows: list[Tensor] = []
+    row: list[Tensor] = []
+    covered = 0
+    for chunk in chunks:
+        row.append(chunk)
+        covered += chunk.shape[1]
+        if covered == frames:
+            rows.append(torch.cat(row, dim=1))                                     # b' t c h w
+            row, covered = [], 0
+    out = torch.cat(rows)                                                          # b t c h w
+    assert out.shape[0] == videos
+    return out
