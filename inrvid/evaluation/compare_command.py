@@ -14,25 +14,6 @@ from inrvid.evaluation.plot import plot_curves
 from inrvid.evaluation.runs import find_runs, read_run
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `inrvid compare`."""
-    parser.add_argument(
-        "runs",
-        nargs="+",
-        metavar="RUN",
-        help="run folders (<output.dir>/<name>/<time>), or folders holding runs",
-    )
-    parser.add_argument(
-        "--keys",
-        help="comma-separated role/key columns, e.g. swd/swd,fvd/fvd "
-        "(default: every metric without _std and per-level entries)",
-    )
-    parser.add_argument("--all-keys", action="store_true", help="every key, per-level ones too")
-    parser.add_argument("--markdown", metavar="FILE", help="write the table as Markdown")
-    parser.add_argument("--csv", metavar="FILE", help="write the table as CSV")
-    parser.add_argument("--plot", metavar="FILE", help="write the metric curves as a PNG")
-
-
 def _write(path: str, text: str) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
