@@ -247,13 +247,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = ensure_plugins()
         commands = collect_commands()
         parser = build_parser(commands)
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        # `key=value` overrides may stand anywhere after the command, between options too:
+        # those argparse could not place in the `overrides` positional come back unknown
+        late = [a for a in unknown if "=" in a and not a.startswith("-")]
+        if len(late) != len(unknown) or (late and not hasattr(args, "overrides")):
+            parser.parse_args(argv)  # reports the unrecognised arguments and exits 2
+        if late:
+            args.overrides = [*args.overrides, *late]
         strict = bool(getattr(args, "strict_plugins", False))
         for problem in report.problems():
             console.warn(problem)
         if strict and report.problems() and args.command != "plugins":
             console.err.print("error: --strict-plugins: a plug-in failed to load (see above)")
             return STRICT_EXIT
+        args.argv = argv  # commands locate `key=value` overrides by their position in argv
         handlers = core_handlers(report, argv)
         if args.command in handlers:
             status = handlers[args.command](args)

@@ -33,7 +33,8 @@ class CommandTable:
 
     def add(self, name: str, *, help: str, configure: Configure, run: Run) -> None:
         """Add `inrvid <name>`."""
-        if name in self.reserved and self.owner != "inrvid":
+        core = self.owner == "inrvid" or self.owner.startswith("inrvid.")
+        if name in self.reserved and not core:
             raise PluginError(f"plug-in '{self.owner}' tried to add core command '{name}'")
         if name in self.commands:
             first = self.commands[name].owner

@@ -45,7 +45,11 @@ REGISTRIES: dict[str, Registry[Any]] = {
 }
 
 # The core's own hook implementations (the PyAV reader), registered by module name.
-CORE_HOOK_MODULES: tuple[str, ...] = ("inrvid.video.hooks",)
+CORE_HOOK_MODULES: tuple[str, ...] = (
+    "inrvid.video.hooks",
+    "inrvid.generation.hooks",  # inrvid generate, inrvid predict
+    "inrvid.evaluation.hooks",  # inrvid eval, inrvid compare
+)
 
 
 @dataclass

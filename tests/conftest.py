@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import importlib.metadata as md
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import torch
 
 from inrvid.plugins import PluginReport, load_plugins
 
 REPO = Path(__file__).resolve().parents[1]
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Under `pytest -n 2` on two cores, two intra-op threads per worker oversubscribe the
+    # CPU and tiny convolutions slow down tenfold; one thread each (subprocesses inherit it).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    torch.set_num_threads(1)
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 

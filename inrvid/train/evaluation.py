@@ -56,11 +56,12 @@ class Evaluator:
         self.trainer = trainer
         self.metrics = (
             build_metrics(recipe, trainer.models.video, info.device)
-            if recipe.metrics and info.is_main
+            if recipe.metrics and info.is_main and self.every is not None
             else {}
         )
         self.real = DatasetVideoSource(trainer.dataset, seed=recipe.seed, name=recipe.data.path)
         self.seed = recipe.seed + EVAL_SEED_OFFSET
+        self.first: dict[str, float] = {}
         self.last: dict[str, float] = {}
 
     def maybe_run(
@@ -91,4 +92,5 @@ class Evaluator:
                 }
             )
         self.last = values
+        self.first = self.first or values
         return values

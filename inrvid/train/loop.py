@@ -115,8 +115,10 @@ class Trainer:
             self.models.sampler.sample_real(self.recipe.train.batch_size, f, self.draws)
         )
         times = self.models.sampler.index_times(idx, f)  # b t
-        picked = torch.stack([clip[i] for clip, i in zip(clips, idx, strict=True)])  # b t c h w
-        return picked.to(self.info.device, torch.float32) / 127.5 - 1, times.to(self.info.device)
+        clips = clips.to(self.info.device, non_blocking=True)  # b f c h w
+        rows = torch.arange(clips.shape[0], device=clips.device)[:, None]  # b 1
+        picked = clips[rows, idx]  # b t c h w
+        return picked.to(torch.float32) / 127.5 - 1, times.to(self.info.device)
 
     # --- one training step ---
     def step(self, clips: torch.Tensor) -> dict[str, float]:
@@ -179,7 +181,8 @@ class Trainer:
         ).terms
         d_reg = reg_losses(m.losses, "discriminator")
         if d_reg and self.d_reg_every and c.step % self.d_reg_every == 0:
-
+            # eager networks here: regularisers such as R1 differentiate a gradient, which
+            # torch.compile's autograd does not support
             def d_reg_inputs() -> PhaseInputs:
                 return PhaseInputs(
                     "discriminator",
@@ -188,7 +191,7 @@ class Trainer:
                     None,
                     real,
                     real_t,
-                    self.discriminator_fns,
+                    m.discriminators,
                     m.augment,
                 )
 
@@ -375,8 +378,21 @@ def _train(
     if log is not None:
         log.close()
         if not quiet:
-            console.print(f"run finished: {run_dir}")
+            _summary(run_dir, evaluator, samples)
     return run_dir
+
+
+def _summary(run_dir: Path, evaluator: Evaluator, samples: SampleWriter | None) -> None:
+    """Where the run's files are, and how the evaluated metrics moved."""
+    console.print(f"run finished: {run_dir}", soft_wrap=True)
+    if samples is not None and samples.latest is not None:
+        console.print(f"latest samples: {samples.latest}", soft_wrap=True)
+    for key, last in evaluator.last.items():
+        if key.endswith("_std"):
+            continue
+        first = evaluator.first.get(key)
+        moved = f" (at the start: {first:.4g})" if first is not None else ""
+        console.print(f"{key}: {last:.4g}{moved}")
 
 
 def _snapshot(trainer: Trainer, loader: Any, run_dir: Path, info: ddp.DistInfo) -> None:

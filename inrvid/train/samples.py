@@ -51,6 +51,7 @@ class SampleWriter:
         self.folder = run_dir / "samples"
         self.trainer = trainer
         self.fps = trainer.models.video.fps
+        self.latest: Path | None = None
 
     def write(self, images_seen: int) -> Path:
         """Render the grid now and write it; also log its frames to TensorBoard."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -46,6 +46,11 @@ class VideoMetricConfig(MetricConfig):
     )
     frames: int | None = Field(None, gt=0, description="frames per clip; None: the protocol's")
     trials: int | None = Field(None, gt=0, description="repeats; None: the protocol's count")
+    resolution: int | Literal["native"] | None = Field(
+        None,
+        description="frame size the clips are brought to; 'native': as generated (no resize); "
+        "None: the protocol's",
+    )
     batch_size: int = Field(8, gt=0, description="videos per forward pass of the network")
 
     @field_validator("protocol")
@@ -62,12 +67,17 @@ class VideoMetricConfig(MetricConfig):
             "real_videos": self.real_videos,
             "frames": self.frames,
             "trials": self.trials,
+            "resolution": None if self.resolution == "native" else self.resolution,
         }
-        return {k: v for k, v in changes.items() if v is not None}
+        keep_none = {"resolution"} if self.resolution == "native" else set()
+        return {k: v for k, v in changes.items() if v is not None or k in keep_none}
 
     def resolved_protocol(self) -> EvalProtocol:
         """The preset with this config's overrides applied."""
-        return get_protocol(self.protocol, **self.protocol_overrides())
+        protocol = get_protocol(self.protocol, **self.protocol_overrides())
+        if self.resolution == "native":
+            protocol = protocol.model_copy(update={"resolution": None})
+        return protocol
 
 
 def read_clips(

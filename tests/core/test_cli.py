@@ -52,3 +52,12 @@ def test_unexpected_exception_keeps_its_traceback(toy_recipe, capsys, monkeypatc
     monkeypatch.setattr(inrvid.cli, "cmd_describe", explode)
     assert main(["describe", "loss", "toy_loss"]) == 1
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_overrides_may_follow_options_and_option_values_are_not_overrides(toy_recipe, capsys):
+    assert main(["recipe", "show", "--resolved", str(toy_recipe), "seed=9", "train.batch_size=8"]) == 0
+    out = capsys.readouterr().out
+    assert "seed: 9  # command line argument 5" in out
+    assert "batch_size: 8  # command line argument 6" in out
+    assert main(["recipe", "schema", "--out=x=y.json", "seed=1"]) == 2
+    assert "unrecognized arguments: seed=1" in capsys.readouterr().err

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from tests.conftest import REPO
+
 INSTALL = (
     "pip install ./plugins/examples/inrvid-example-rff ./plugins/examples/inrvid-example-broken"
 )
@@ -51,3 +53,24 @@ def test_plugins_json_lists_the_example_encoder_ok_and_the_broken_example_failed
 def test_strict_plugins_exits_with_status_3():
     require_examples()
     assert inrvid("plugins", "--strict-plugins").returncode == 3
+
+
+def test_example_recipe_trains_and_its_run_info_names_the_example_distribution(tmp_path):
+    require_examples()
+    recipe = "plugins/examples/inrvid-example-rff/recipes/tiny_rff.yaml"
+    result = subprocess.run(
+        [sys.executable, "-m", "inrvid", "run", recipe, "train.duration_kimg=0.016",
+         f"output.dir={tmp_path}", "--quiet"],
+        capture_output=True, text=True, check=False, cwd=REPO, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (run_dir,) = (tmp_path / "tiny-rff").iterdir()
+    assert (run_dir / "recipe.resolved.yaml").is_file()
+    assert list((run_dir / "checkpoints").glob("checkpoint-*.pt"))
+    assert list((run_dir / "samples").glob("samples-*.mp4"))
+    info = json.loads((run_dir / "run-info.json").read_text())
+    assert info["components"]["encoder"]["distribution"] == "inrvid-example-rff"
+    assert info["components"]["encoder"]["version"] == "0.1.0"
+    rff = [p for p in info["plugins"] if p["entry_point"] == "example_rff"]
+    assert rff == [{"entry_point": "example_rff", "distribution": "inrvid-example-rff",
+                    "version": "0.1.0", "status": "ok"}]
