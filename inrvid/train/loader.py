@@ -77,8 +77,10 @@ class TrainingLoader:
         world_size: int,
         num_workers: int,
         pin_memory: bool,
-        start: int = 0,
+        state: dict[str, int] | None = None,
     ) -> None:
+        """`state`: what `state_dict` returned, to continue from there (None: the start)."""
+        start = 0 if state is None else int(state["global_batches"])
         self.sampler = GlobalBatchSampler(len(dataset), global_batch, seed, rank, world_size, start)
         self.loader = DataLoader(
             EpochItems(dataset),
@@ -98,27 +100,3 @@ class TrainingLoader:
         """The position to resume from: global batches consumed (prefetched ones excluded)."""
         return {"global_batches": consumed_global_batches}
 
-
-def make_training_loader(
-    dataset: VideoDataset,
-    *,
-    global_batch: int,
-    seed: int,
-    rank: int,
-    world_size: int,
-    num_workers: int,
-    pin_memory: bool,
-    state: dict[str, int] | None = None,
-) -> TrainingLoader:
-    """The loader of a run, continuing from `state` when resuming."""
-    start = 0 if state is None else int(state["global_batches"])
-    return TrainingLoader(
-        dataset,
-        global_batch=global_batch,
-        seed=seed,
-        rank=rank,
-        world_size=world_size,
-        num_workers=num_workers,
-        pin_memory=pin_memory,
-        start=start,
-    )

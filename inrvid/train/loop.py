@@ -7,24 +7,26 @@ model: the recipe's components do the work and the loop sums their weighted term
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 import torch.distributed as dist
+from torch import nn
 
 from inrvid import checkpoint as ckpt
 from inrvid.build import Models, build_dataset_of, build_models, describe_models
 from inrvid.console import err as console
 from inrvid.console import warn
 from inrvid.errors import TrainingError
-from inrvid.loss import PhaseInputs
+from inrvid.loss import Loss, Network, PhaseInputs
 from inrvid.recipe import Recipe
 from inrvid.recipe.resolved import resolved_yaml
 from inrvid.train import distributed as ddp
 from inrvid.train.evaluation import Evaluator
-from inrvid.train.loader import make_training_loader
+from inrvid.train.loader import TrainingLoader
 from inrvid.train.optim import EMA, make_adam
 from inrvid.train.phases import StepContext, main_losses, reg_interval, reg_losses, run_phase
 from inrvid.train.progress import Progress
@@ -121,90 +123,70 @@ class Trainer:
         return picked.to(torch.float32) / 127.5 - 1, times.to(self.info.device)
 
     # --- one training step ---
+    def _phase(
+        self,
+        name: str,
+        network: Network,
+        losses: dict[str, Loss],
+        make_inputs: Callable[[], PhaseInputs],
+        context: StepContext,
+        autocast: bool = False,
+    ) -> dict[str, float]:
+        """Run one phase for `network` (the other network frozen) and return its terms."""
+        m = self.models
+        trained: nn.Module = m.generator
+        frozen: nn.Module = self.d_params
+        optimizer = self.g_opt
+        if network == "discriminator":
+            trained, frozen, optimizer = self.d_params, m.generator, self.d_opt
+        return run_phase(
+            name=name,
+            network=network,
+            losses=losses,
+            make_inputs=make_inputs,
+            trained=[trained],
+            frozen=[frozen],
+            optimizer=optimizer,
+            context=context,
+            autocast=self.autocast if autocast else None,
+        ).terms
+
     def step(self, clips: torch.Tensor) -> dict[str, float]:
         """G main, G reg, D main, D reg, then the EMA: one step over a global batch."""
-        m, c, info = self.models, self.counters, self.info
-        logged: dict[str, float] = {}
-        real, real_t = self.real_frames(clips)
-        g_losses, d_losses = main_losses(m.losses), main_losses(m.losses)
-        context = StepContext(info, c.step, c.kimg, m.loss_weights)
+        m, c = self.models, self.counters
+        real, real_t = self.real_frames(clips)  # b t c h w, b t
+        context = StepContext(self.info, c.step, c.kimg, m.loss_weights)
 
         def g_inputs() -> PhaseInputs:
             z_c, z_m, t = self.draw_fake()
-            fake = self.generator_fn(z_c, z_m, t)
+            fake = self.generator_fn(z_c, z_m, t)  # b t c h w, with graph
             return PhaseInputs(
                 "generator", c.step, fake, t, None, None, self.discriminator_fns, m.augment
             )
 
-        logged |= run_phase(
-            name="G",
-            network="generator",
-            losses=g_losses,
-            make_inputs=g_inputs,
-            trained=[m.generator],
-            frozen=[self.d_params],
-            optimizer=self.g_opt,
-            autocast=self.autocast,
-            context=context,
-        ).terms
-        g_reg = reg_losses(m.losses, "generator")
-        if g_reg and self.g_reg_every and c.step % self.g_reg_every == 0:
-            logged |= run_phase(
-                name="Greg",
-                network="generator",
-                losses=g_reg,
-                make_inputs=g_inputs,
-                trained=[m.generator],
-                frozen=[self.d_params],
-                optimizer=self.g_opt,
-                context=context,
-            ).terms
-
         def d_inputs() -> PhaseInputs:
             z_c, z_m, t = self.draw_fake()
             with torch.no_grad():
-                fake = self.generator_fn(z_c, z_m, t)
+                fake = self.generator_fn(z_c, z_m, t)  # b t c h w, detached
             return PhaseInputs(
                 "discriminator", c.step, fake, t, real, real_t, self.discriminator_fns, m.augment
             )
 
-        logged |= run_phase(
-            name="D",
-            network="discriminator",
-            losses=d_losses,
-            make_inputs=d_inputs,
-            trained=[self.d_params],
-            frozen=[m.generator],
-            optimizer=self.d_opt,
-            autocast=self.autocast,
-            context=context,
-        ).terms
+        def d_reg_inputs() -> PhaseInputs:
+            # eager networks: regularisers such as R1 differentiate a gradient, which
+            # torch.compile's autograd does not support
+            return PhaseInputs(
+                "discriminator", c.step, None, None, real, real_t, m.discriminators, m.augment
+            )
+
+        logged = self._phase("G", "generator", main_losses(m.losses), g_inputs, context, True)
+        g_reg = reg_losses(m.losses, "generator")
+        if g_reg and self.g_reg_every and c.step % self.g_reg_every == 0:
+            logged |= self._phase("Greg", "generator", g_reg, g_inputs, context)
+        logged |= self._phase("D", "discriminator", main_losses(m.losses), d_inputs, context, True)
         d_reg = reg_losses(m.losses, "discriminator")
         if d_reg and self.d_reg_every and c.step % self.d_reg_every == 0:
-            # eager networks here: regularisers such as R1 differentiate a gradient, which
-            # torch.compile's autograd does not support
-            def d_reg_inputs() -> PhaseInputs:
-                return PhaseInputs(
-                    "discriminator",
-                    c.step,
-                    None,
-                    None,
-                    real,
-                    real_t,
-                    m.discriminators,
-                    m.augment,
-                )
-
-            logged |= run_phase(
-                name="Dreg",
-                network="discriminator",
-                losses=d_reg,
-                make_inputs=d_reg_inputs,
-                trained=[self.d_params],
-                frozen=[m.generator],
-                optimizer=self.d_opt,
-                context=context,
-            ).terms
+            logged |= self._phase("Dreg", "discriminator", d_reg, d_reg_inputs, context)
         c.images_seen += self.recipe.train.batch_size
         c.step += 1
         logged["ema_beta"] = self.ema.update(
@@ -323,7 +305,7 @@ def _train(
     # --- distribute ---
     for module in (trainer.models.generator, trainer.d_params, trainer.ema.model):
         ddp.broadcast_parameters(module, info)
-    loader = make_training_loader(
+    loader = TrainingLoader(
         trainer.dataset,
         global_batch=cfg.batch_size,
         seed=recipe.seed,
