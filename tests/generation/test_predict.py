@@ -29,11 +29,11 @@ def test_predict_lowers_the_observed_loss_tenfold_writes_the_comparison_and_prin
 ):
     out = tmp_path / "pred"
     assert run_command(predict, tiny_checkpoint, "--video", shapes_clip, "--observe", "6,7,8",
-                       "--render", "3-11", "--steps", 80, "--lr", 0.1, "--out", out,
-                       "--quiet") == 0
+                       "--render", "3-11", "--optimize", "w,motion", "--steps", 100, "--lr", 0.1,
+                       "--out", out, "--quiet") == 0
     report = json.loads((out / "predict.json").read_text())
     assert report["loss_initial"] >= 10 * report["loss_final"]
-    assert report["loss_drop"] >= 10
+    assert report["loss_drop"] >= 10 and report["optimized"] == ["w", "motion"]
     held_out = [f for f in report["frames"] if f["role"] == "predicted"]
     assert [f["index"] for f in held_out] == [3, 4, 5, 9, 10, 11]
     assert all(f["psnr"] is not None and f["t"] == pytest.approx(f["index"] / 15)
