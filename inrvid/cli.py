@@ -158,6 +158,30 @@ def _recipe_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def override_tokens(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[int]:
+    """Positions of `key=value` overrides in argv.
+
+    They may stand anywhere after the command, but the value of an option that takes one
+    (`--weights i3d=PATH`) is not an override.
+    """
+    current, found = parser, set()
+    takes_value = False
+    for i, token in enumerate(argv):
+        subparsers = [a for a in current._actions if isinstance(a, argparse._SubParsersAction)]
+        if subparsers and token in subparsers[0].choices:
+            current = subparsers[0].choices[token]
+            takes_value = False
+            continue
+        if token.startswith("-"):
+            action = current._option_string_actions.get(token.split("=", 1)[0])
+            takes_value = action is not None and action.nargs != 0 and "=" not in token
+            continue
+        if "=" in token and not takes_value:
+            found.add(i)
+        takes_value = False
+    return found
+
+
 def build_parser(plugin_commands: dict[str, Command]) -> argparse.ArgumentParser:
     """The argument parser with the core commands and the plug-ins' commands."""
     common = argparse.ArgumentParser(add_help=False)
@@ -247,14 +271,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = ensure_plugins()
         commands = collect_commands()
         parser = build_parser(commands)
-        args, unknown = parser.parse_known_args(argv)
-        # `key=value` overrides may stand anywhere after the command, between options too:
-        # those argparse could not place in the `overrides` positional come back unknown
-        late = [a for a in unknown if "=" in a and not a.startswith("-")]
-        if len(late) != len(unknown) or (late and not hasattr(args, "overrides")):
-            parser.parse_args(argv)  # reports the unrecognised arguments and exits 2
-        if late:
-            args.overrides = [*args.overrides, *late]
+        overrides = override_tokens(parser, argv)
+        args = parser.parse_args([a for i, a in enumerate(argv) if i not in overrides])
+        if overrides and not hasattr(args, "overrides"):
+            parser.error(f"unrecognized arguments: {' '.join(argv[i] for i in overrides)}")
+        if hasattr(args, "overrides"):
+            args.overrides = [argv[i] for i in sorted(overrides)]
         strict = bool(getattr(args, "strict_plugins", False))
         for problem in report.problems():
             console.warn(problem)
