@@ -38,6 +38,24 @@ def fixture_entry_point(
     return ep._for(FixtureDistribution(dist or f"fixture-{name.replace('_', '-')}", version))
 
 
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Index and feature caches go to a temporary folder, never beside the shared data."""
+    cache = tmp_path_factory.getbasetemp() / "inrvid-cache"
+    monkeypatch.setenv("INRVID_CACHE", str(cache))
+    return cache
+
+
+@pytest.fixture(scope="session")
+def data() -> Path:
+    """The shared test data folder (../shared/data from the repository root)."""
+    if not (SHARED_DATA / "README.md").is_file():
+        pytest.skip(f"shared test data not found at {SHARED_DATA.resolve()}")
+    return SHARED_DATA
+
+
 @pytest.fixture
 def load_fixture_plugins() -> Iterator[Callable[..., PluginReport]]:
     """Load only the named fixture plug-ins; the installed plug-ins are restored afterwards."""

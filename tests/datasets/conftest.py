@@ -1,28 +1,10 @@
-"""Fixtures for the dataset tests: the shared real data and a private index cache."""
+"""Fixtures for the dataset tests: the official UCF-101 layout over the shared clips."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Index files go to a temporary cache, never beside the shared data."""
-    cache = tmp_path_factory.getbasetemp() / "inrvid-cache"
-    monkeypatch.setenv("INRVID_CACHE", str(cache))
-    return cache
-
-
-@pytest.fixture(scope="session")
-def data() -> Path:
-    """The shared test data folder (../shared/data from the repository root)."""
-    if not (DATA / "README.md").is_file():
-        pytest.skip(f"shared test data not found at {DATA.resolve()}")
-    return DATA
 
 
 @pytest.fixture(scope="session")
