@@ -321,7 +321,7 @@ def _train(
     if resume_state is None:
         evaluator.maybe_run(log, trainer.counters, force=True)
         if samples is not None:
-            samples.write(trainer.counters.images_seen)
+            samples.write(trainer.counters.images_seen, log)
     progress = Progress(
         total_images, trainer.counters.images_seen, enabled=info.is_main and not quiet
     )
@@ -349,7 +349,7 @@ def _train(
                     }
                 )
             if samples is not None and (crossed(before, after, cfg.sample_every_kimg) or last):
-                samples.write(after)
+                samples.write(after, log)
             evaluator.maybe_run(log, trainer.counters, force=last, before=before)
             if crossed(before, after, cfg.checkpoint_every_kimg) or last:
                 _snapshot(trainer, loader, run_dir, info)

@@ -8,32 +8,14 @@ from typing import TYPE_CHECKING
 import torch
 from einops import rearrange
 
-from inrvid.generator import Generator
-from inrvid.video import to_uint8, write_grid
+from inrvid.generation.render import render_uint8
+from inrvid.video import write_grid
 
 if TYPE_CHECKING:
     from inrvid.train.loop import Trainer
+    from inrvid.train.records import MetricsLog
 
 SAMPLE_SEED_OFFSET = 7919
-
-
-@torch.no_grad()
-def render_videos(
-    generator: Generator,
-    z_content: torch.Tensor,
-    z_motion: torch.Tensor | None,
-    times: torch.Tensor,
-    chunk_videos: int = 4,
-) -> torch.Tensor:
-    """Render `b` videos at `times t` (shared), a few videos at a time -> uint8 `b t c h w`."""
-    out = []
-    device = next(generator.parameters()).device
-    for start in range(0, z_content.shape[0], chunk_videos):
-        zc = z_content[start : start + chunk_videos].to(device)
-        zm = None if z_motion is None else z_motion[start : start + chunk_videos].to(device)
-        t = times[None].expand(zc.shape[0], -1).to(device)  # b t
-        out.append(to_uint8(generator(zc, zm, t).cpu()))  # b t c h w
-    return torch.cat(out)
 
 
 class SampleWriter:
@@ -53,13 +35,15 @@ class SampleWriter:
         self.fps = trainer.models.video.fps
         self.latest: Path | None = None
 
-    def write(self, images_seen: int) -> Path:
-        """Render the grid now and write it; also log its frames to TensorBoard."""
+    def write(self, images_seen: int, log: MetricsLog | None = None) -> Path:
+        """Render the grid now and write it; log the first video's frames to TensorBoard."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        videos = render_videos(self.trainer.ema.model, self.z_content, self.z_motion, self.times)
+        videos = render_uint8(self.trainer.ema.model, self.z_content, self.z_motion, self.times)
         path = self.folder / f"samples-{images_seen:09d}.mp4"
         write_grid(path, videos, fps=self.fps)
         self.latest = path
+        if log is not None:
+            log.add_frames("samples/first_video", frames_strip(videos[0]), images_seen)
         return path
 
 

@@ -68,6 +68,7 @@ def test_example_recipe_trains_and_its_run_info_names_the_example_distribution(t
     assert (run_dir / "recipe.resolved.yaml").is_file()
     assert list((run_dir / "checkpoints").glob("checkpoint-*.pt"))
     assert list((run_dir / "samples").glob("samples-*.mp4"))
+    assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
     info = json.loads((run_dir / "run-info.json").read_text())
     assert info["components"]["encoder"]["distribution"] == "inrvid-example-rff"
     assert info["components"]["encoder"]["version"] == "0.1.0"
