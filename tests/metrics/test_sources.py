@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import pytest
 import torch
@@ -8,8 +7,9 @@ from inrvid.errors import DataError
 from inrvid.evaluate import FolderVideoSource, GeneratorVideoSource, TensorVideoSource
 from inrvid.generator import Generator
 from inrvid.metrics.protocols import get_protocol
+from tests.conftest import SHARED_DATA
 
-FRAMES = Path("/work/shared/data/frames")
+FRAMES = SHARED_DATA / "frames"
 
 
 class _RampGenerator(Generator):
