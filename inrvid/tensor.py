@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 from einops import parse_shape
+from torch import nn
 
 from inrvid.errors import ShapeError
 
@@ -28,3 +32,15 @@ def expect_shape(x: torch.Tensor, pattern: str, **sizes: int) -> dict[str, int]:
                 f"axis '{axis}' is {found[axis]}, expected {expected}"
             )
     return dict(found)
+
+
+@contextmanager
+def requires_grad(module: nn.Module, flag: bool) -> Iterator[None]:
+    """Set `requires_grad` of all of a module's parameters inside the block, then restore it."""
+    saved = [p.requires_grad for p in module.parameters()]
+    module.requires_grad_(flag)
+    try:
+        yield
+    finally:
+        for p, s in zip(module.parameters(), saved, strict=True):
+            p.requires_grad_(s)

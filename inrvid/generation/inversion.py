@@ -8,8 +8,7 @@ the restart with the lowest final loss is kept per video.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -20,7 +19,7 @@ from inrvid.errors import InrvidError
 from inrvid.generation.latents import gaussian
 from inrvid.generation.render import Chunking, has_style, render, style_of
 from inrvid.generator import Generator
-from inrvid.tensor import expect_shape
+from inrvid.tensor import expect_shape, requires_grad
 
 LATENTS = ("content", "motion", "w")
 
@@ -79,18 +78,6 @@ def check_targets(optimize: Sequence[str], generator: Generator) -> tuple[str, .
     return targets
 
 
-@contextmanager
-def frozen(generator: Generator) -> Iterator[None]:
-    """The generator's parameters take no gradient inside the block."""
-    flags = [p.requires_grad for p in generator.parameters()]
-    generator.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for p, flag in zip(generator.parameters(), flags, strict=True):
-            p.requires_grad_(flag)
-
-
 def invert(
     generator: Generator,
     frames: Tensor,
@@ -124,7 +111,7 @@ def invert(
     if z_motion is not None:
         z_motion.requires_grad_("motion" in targets)                               # (b r) d_m
     history: list[Tensor] = []
-    with frozen(generator):
+    with requires_grad(generator, False):
         w = None
         if "w" in targets:
             with torch.no_grad():

@@ -8,7 +8,7 @@ propagates, averages gradients over ranks and steps the network's optimiser.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -16,6 +16,7 @@ from torch import Tensor, nn
 
 from inrvid.errors import TrainingError
 from inrvid.loss import Loss, Network, PhaseInputs
+from inrvid.tensor import requires_grad
 from inrvid.train.distributed import DistInfo, average_gradients
 
 
@@ -60,18 +61,6 @@ def reg_interval(losses: dict[str, Loss], network: Network) -> int | None:
             "  give them the same `every`"
         )
     return intervals.pop() if intervals else None
-
-
-@contextlib.contextmanager
-def requires_grad(module: nn.Module, flag: bool) -> Iterator[None]:
-    """Temporarily switch `requires_grad` of all of a module's parameters."""
-    saved = [p.requires_grad for p in module.parameters()]
-    module.requires_grad_(flag)
-    try:
-        yield
-    finally:
-        for p, s in zip(module.parameters(), saved, strict=True):
-            p.requires_grad_(s)
 
 
 def run_phase(
