@@ -5,9 +5,12 @@ integer translation up to ±ratio·size (0.125 -> ±16 px at 128) with zero fill
 are per frame (saturation: over channels at each pixel; contrast: over the whole frame), as
 the release computes them on `(b t) c h w`. Both are differentiable, so G gets gradients
 through them. The Δt plane of the motion discriminator never passes through an augment.
+`SharedDraw` lets the discriminators of one evaluation share a draw, as the release does.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import torch
 from einops import repeat
@@ -15,6 +18,7 @@ from pydantic import Field
 from torch import Tensor
 
 from inrvid.augment import Augment, AugmentConfig
+from inrvid.errors import ShapeError
 from inrvid.registry import BuildContext
 from inrvid.tensor import expect_shape
 
@@ -98,3 +102,63 @@ def shift_frames(frames: Tensor, dy: Tensor, dx: Tensor, *, pad_y: int, pad_x: i
     x = padded.gather(3, rows)                                                     # b t c h W
     cols = repeat(cols, "b w -> b t c h w", t=t, c=c, h=h)
     return x.gather(4, cols)                                                       # b t c h w
+
+
+def _rng_state(device: torch.device) -> Tensor:
+    """The state of the default generator that draws on `device`."""
+    if device.type == "cuda":
+        return torch.cuda.get_rng_state(device)
+    return torch.get_rng_state()
+
+
+def _set_rng_state(device: torch.device, state: Tensor) -> None:
+    if device.type == "cuda":
+        torch.cuda.set_rng_state(state, device)
+    else:
+        torch.set_rng_state(state)
+
+
+class SharedDraw:
+    """An augment whose calls within one discriminator evaluation share one random draw.
+
+    The release scores the image discriminator on the frames split out of the motion
+    discriminator's augmented input, so both see the same colour and translation draw
+    (`loss.py` / `networks.py` of sihyun-yu/digan). This wrapper gives every discriminator of
+    an evaluation that same draw:
+    - a call with the very frames of the previous call returns the previous output (the
+      augmentation is computed once, as in the release);
+    - a call with other frames of the same shape (e.g. R1's motion-D input, which must be
+      augmented inside the graph of its own leaf) replays the first call's random numbers,
+      then leaves the generator where the first call left it, so the run's random stream moves
+      as if the augmentation had been drawn once.
+    Augments draw from torch's default generator of the frames' device (as DiffAugment does).
+    """
+
+    def __init__(self, augment: Callable[[Tensor], Tensor]) -> None:
+        self.augment = augment
+        self._before: Tensor | None = None
+        self._after: Tensor | None = None
+        self._shape: torch.Size | None = None
+        self._last: tuple[Tensor, Tensor] | None = None
+
+    def __call__(self, frames: Tensor) -> Tensor:
+        """Augment `b t c h w` frames with this evaluation's draw."""
+        if self._last is not None and frames is self._last[0]:
+            return self._last[1]
+        if self._before is None or self._after is None:
+            self._before, self._shape = _rng_state(frames.device), frames.shape
+            out = self.augment(frames)
+            self._after = _rng_state(frames.device)
+        else:
+            if frames.shape != self._shape:
+                raise ShapeError(
+                    f"shared augmentation draw: frames {tuple(frames.shape)} after "
+                    f"{tuple(self._shape or ())} in the same evaluation, expected the same shape\n"
+                    "  every discriminator of an evaluation must see the same videos; "
+                    "or set the loss's `augment_draw: per_discriminator`"
+                )
+            _set_rng_state(frames.device, self._before)
+            out = self.augment(frames)
+            _set_rng_state(frames.device, self._after)
+        self._last = (frames, out)
+        return out

@@ -12,12 +12,18 @@ taken with respect to:
   plane), the built input before augmentation, `build_input(frames, times)` (all 7 channels);
   it is scored with `score_input(x, augment)`, which augments the frame channels only;
 - for any other discriminator (the image D), the augmented frames.
+
+Augmentation draws (`augment_draw`): `shared` (the release, and the DIGAN recipes) gives every
+discriminator of one evaluation the same draw, so the image D scores exactly the frames of the
+motion D's augmented input; `per_discriminator` draws afresh for each discriminator (an
+ablation: it changes the variance of G's gradient). One evaluation is: the fakes of a G
+phase; the fakes, then the reals, of a D phase; the reals of an R1 phase.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import torch
 import torch.nn.functional as F
@@ -28,8 +34,14 @@ from inrvid.discriminator import Discriminator
 from inrvid.errors import TrainingError
 from inrvid.loss import Loss, LossConfig, PhaseInputs
 from inrvid.registry import BuildContext
+from inrvid_digan.augments import SharedDraw
 
 NONSATURATING = "nonsaturating_logistic"
+AugmentDraw = Literal["shared", "per_discriminator"]
+AUGMENT_DRAW_HELP = (
+    "shared: one augmentation draw per evaluation for all discriminators (the release); "
+    "per_discriminator: a fresh draw for each"
+)
 
 
 @runtime_checkable
@@ -61,6 +73,13 @@ def _selected(
     return {r: discriminators[r] for r in roles}
 
 
+def evaluation_augment(
+    augment: Callable[[Tensor], Tensor], draw: AugmentDraw
+) -> Callable[[Tensor], Tensor]:
+    """The augment the discriminators of one evaluation use (see the module docstring)."""
+    return SharedDraw(augment) if draw == "shared" else augment
+
+
 def _require(tensor: Tensor | None, what: str, loss: str) -> Tensor:
     if tensor is None:
         raise TrainingError(f"loss '{loss}': {what} is None in this phase, expected frames")
@@ -73,6 +92,7 @@ class NonSaturatingLogisticConfig(LossConfig):
     roles: tuple[str, ...] | None = Field(
         None, description="discriminator roles to use; null: every discriminator of the recipe"
     )
+    augment_draw: AugmentDraw = Field("shared", description=AUGMENT_DRAW_HELP)
 
 
 class NonSaturatingLogistic(Loss):
@@ -82,14 +102,16 @@ class NonSaturatingLogistic(Loss):
         super().__init__()
         del ctx
         self.roles = cfg.roles
+        self.augment_draw: AugmentDraw = cfg.augment_draw
 
     def generator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
         """`<role>_fake`: softplus(-logits) of the augmented fakes, averaged."""
         fake = _require(inputs.fake_frames, "fake_frames", NONSATURATING)
         times = _require(inputs.fake_times, "fake_times", NONSATURATING)
+        augment = evaluation_augment(inputs.augment, self.augment_draw)
         terms = {}
         for role, disc in _selected(inputs.discriminators, self.roles, NONSATURATING).items():
-            terms[f"{role}_fake"] = F.softplus(-disc(inputs.augment(fake), times)).mean()
+            terms[f"{role}_fake"] = F.softplus(-disc(augment(fake), times)).mean()
         return terms
 
     def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
@@ -98,11 +120,14 @@ class NonSaturatingLogistic(Loss):
         fake_times = _require(inputs.fake_times, "fake_times", NONSATURATING)
         real = _require(inputs.real_frames, "real_frames", NONSATURATING)
         real_times = _require(inputs.real_times, "real_times", NONSATURATING)
+        fake = fake.detach()
+        augment_fake = evaluation_augment(inputs.augment, self.augment_draw)
+        augment_real = evaluation_augment(inputs.augment, self.augment_draw)
         terms = {}
         for role, disc in _selected(inputs.discriminators, self.roles, NONSATURATING).items():
-            fake_logits = disc(inputs.augment(fake.detach()), fake_times)           # b k
+            fake_logits = disc(augment_fake(fake), fake_times)                     # b k
             terms[f"{role}_fake"] = F.softplus(fake_logits).mean()
-            terms[f"{role}_real"] = F.softplus(-disc(inputs.augment(real), real_times)).mean()
+            terms[f"{role}_real"] = F.softplus(-disc(augment_real(real), real_times)).mean()
         return terms
 
 
@@ -118,6 +143,7 @@ class R1PenaltyConfig(LossConfig):
     roles: tuple[str, ...] | None = Field(
         None, description="discriminator roles to regularise; null: every discriminator"
     )
+    augment_draw: AugmentDraw = Field("shared", description=AUGMENT_DRAW_HELP)
 
 
 def r1_penalty(disc: Discriminator, frames: Tensor, times: Tensor,
@@ -145,13 +171,15 @@ class R1Penalty(Loss):
         self.gamma = cfg.gamma
         self.lazy_interval = cfg.every
         self.roles = cfg.roles
+        self.augment_draw: AugmentDraw = cfg.augment_draw
 
     def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
         """`<role>_r1`, evaluated by the loop every `every` D steps on reals only."""
         real = _require(inputs.real_frames, "real_frames", "r1_penalty")
         times = _require(inputs.real_times, "real_times", "r1_penalty")
+        augment = evaluation_augment(inputs.augment, self.augment_draw)
         terms = {}
         for role, disc in _selected(inputs.discriminators, self.roles, "r1_penalty").items():
-            penalty = r1_penalty(disc, real, times, inputs.augment)
+            penalty = r1_penalty(disc, real, times, augment)
             terms[f"{role}_r1"] = penalty * (self.gamma / 2) * self.lazy_interval
         return terms

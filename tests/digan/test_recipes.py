@@ -125,6 +125,10 @@ EXPECTED_DIFFERENCES = {
     "digan_ucf_no_dt": {"discriminators.motion.kind": ("digan_motion_d", "digan_motion_d_no_dt")},
     "digan_ucf_single_scale": {"generator.kind": ("digan", "digan_single_scale")},
     "digan_ucf_matched_dt": {"sampler.kind": ("digan_beta_pairs", "digan_beta_pairs_matched")},
+    "digan_ucf_per_d_augment": {
+        "losses.adversarial.augment_draw": ("shared", "per_discriminator"),
+        "losses.r1.augment_draw": ("shared", "per_discriminator"),
+    },
 }
 
 
