@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 import torch
 from einops import rearrange
+from inrvid_digan.augments import SharedDraw
 from torch import Tensor
 
 from inrvid.build import AugmentPipeline
+from inrvid.errors import ShapeError
 from inrvid.loss import PhaseInputs
 from inrvid.testing import build_component
 from tests.digan.helpers import TINY_VIDEO, context, tiny_discriminator
@@ -94,13 +96,13 @@ def test_per_discriminator_draws_show_them_different_frames(network: str) -> Non
     assert (image - motion).abs().amax(dim=(1, 2, 3)).min() > 1e-3   # every video differs
 
 
-def r1_inputs(discs: dict[str, Any]) -> tuple[PhaseInputs, dict[str, list[Tensor]]]:
+def r1_inputs(discs: dict[str, Any]) -> PhaseInputs:
     phase = inputs("discriminator", discs)
     return PhaseInputs(
         network="discriminator", step=0, fake_frames=None, fake_times=None,
         real_frames=phase.real_frames, real_times=phase.real_times,
         discriminators=discs, augment=phase.augment,
-    ), {}
+    )
 
 
 def test_r1_shares_the_draw_and_moves_the_stream_by_one_draw() -> None:
@@ -109,7 +111,7 @@ def test_r1_shares_the_draw_and_moves_the_stream_by_one_draw() -> None:
     torch.manual_seed(5)
     discs, seen = recording_discriminators()
     r1 = build_component("loss", "r1_penalty", {"augment_draw": "shared"})
-    phase, _ = r1_inputs(discs)
+    phase = r1_inputs(discs)
     state_before = torch.get_rng_state()
     terms = r1.discriminator_terms(phase)
     after_r1 = torch.rand(3)
@@ -127,16 +129,13 @@ def test_r1_per_discriminator_draws_differ() -> None:
     torch.manual_seed(5)
     discs, seen = recording_discriminators()
     r1 = build_component("loss", "r1_penalty", {"augment_draw": "per_discriminator"})
-    r1.discriminator_terms(r1_inputs(discs)[0])
+    r1.discriminator_terms(r1_inputs(discs))
     image, motion = frames_of(seen, 0)
     assert (image - motion).abs().amax(dim=(1, 2, 3)).min() > 1e-3
 
 
 def test_shared_draw_rejects_a_differently_shaped_second_input() -> None:
     """A shared draw cannot be replayed on another batch: the message names the shapes."""
-    from inrvid.errors import ShapeError
-    from inrvid_digan.augments import SharedDraw
-
     draw = SharedDraw(diffaugment())
     draw(torch.zeros(4, 2, 3, 16, 16))
     with pytest.raises(ShapeError, match=r"\(3, 2, 3, 16, 16\) after \(4, 2, 3, 16, 16\)"):
