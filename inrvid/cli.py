@@ -16,7 +16,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from inrvid import console
+from inrvid import console, files, progress
 from inrvid.commands import Command, CommandTable
 from inrvid.errors import InrvidError, PluginError
 from inrvid.plugins import REGISTRIES, PluginReport, ensure_plugins, plugin_manager
@@ -94,8 +94,7 @@ def cmd_recipe(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.recipe_command == "schema":
         text = json.dumps(recipe_json_schema(), indent=2)
         if args.out:
-            with open(args.out, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
+            files.write_text(args.out, text + "\n")
             console.err.print(f"wrote {escape(args.out)}")
         else:
             sys.stdout.write(text + "\n")
@@ -190,6 +189,13 @@ def build_parser(plugin_commands: dict[str, Command]) -> argparse.ArgumentParser
         action="store_true",
         help="exit with status 3 if any plug-in failed to load",
     )
+    common.add_argument(
+        "--progress",
+        choices=progress.MODES,
+        default=argparse.SUPPRESS,  # given before or after the command, never reset by the other
+        help="rich: live display (terminals); plain: a line at a steady cadence (log files); "
+        "none; auto (default): rich on a terminal, else plain",
+    )
     parser = argparse.ArgumentParser(
         prog="inrvid",
         parents=[common],
@@ -277,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(argv[i] for i in overrides)}")
         if hasattr(args, "overrides"):
             args.overrides = [argv[i] for i in sorted(overrides)]
+        if hasattr(args, "progress"):
+            progress.set_mode(args.progress)
         strict = bool(getattr(args, "strict_plugins", False))
         for problem in report.problems():
             console.warn(problem)

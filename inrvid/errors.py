@@ -34,6 +34,10 @@ class WeightsError(InrvidError):
     """A weight file the user must supply (I3D, C3D, Inception) is missing or does not load."""
 
 
+class StorageError(InrvidError):
+    """A file could not be written or read: disk full, permission denied, read-only."""
+
+
 class ShapeError(InrvidError):
     """A tensor crossing a component boundary has the wrong shape."""
 

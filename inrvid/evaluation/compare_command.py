@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from inrvid import console
+from inrvid import console, files
 from inrvid.evaluation.comparison import compare_runs
 from inrvid.evaluation.errors import EvalArgumentError
 from inrvid.evaluation.plot import plot_curves
@@ -15,9 +15,7 @@ from inrvid.evaluation.runs import find_runs, read_run
 
 
 def _write(path: str, text: str) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    files.write_text(Path(path), text)
     console.err.print(f"wrote {escape(path)}")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from inrvid.evaluation.errors import EvalArgumentError
+from inrvid.files import JsonLines
 from inrvid.recipe import load_tree
 
 EVAL_PREFIX = "eval/"
@@ -119,16 +120,7 @@ def read_curves(path: Path) -> tuple[int, dict[str, MetricCurve]]:
     log = path / "metrics.jsonl"
     if not log.is_file():
         return images, curves
-    for number, line in enumerate(log.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            raise EvalArgumentError(
-                f"{log}:{number}: got a line that is not JSON, expected one object per line\n"
-                "  the file may be cut short; remove the broken line"
-            ) from None
+    for entry in JsonLines(log).read():  # a line torn by a kill or a full disk is dropped
         images = max(images, int(entry.get("images_seen", 0)))
         kimg = float(entry.get("kimg", entry.get("images_seen", 0) / 1000))
         for key, value in entry.items():

@@ -8,18 +8,19 @@ Modes: independent samples (default), `--same-content K` (one content latent, K 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 from typing import Any
 
+from inrvid import files
 from inrvid.console import err
 from inrvid.errors import InrvidError
 from inrvid.generation import latents as lat
 from inrvid.generation.api import VideoModel, load
 from inrvid.generation.output import FORMATS, write_set
-from inrvid.generation.progress import bar, pick_device
+from inrvid.generation.progress import pick_device
 from inrvid.generation.render import Chunking
+from inrvid.progress import bar
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -118,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         "mode": _mode(args),
         "files": [str(p) for p in written],
     }
-    (out / "generate.json").write_text(json.dumps(record, indent=2) + "\n")
+    files.write_json(out / "generate.json", record)
     err.print(f"wrote {len(z)} videos of {len(times)} frames "
               f"({videos.shape[-2]}x{videos.shape[-1]}) and a grid to {out}")
     return 0

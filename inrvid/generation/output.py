@@ -9,6 +9,7 @@ import av
 from einops import rearrange
 from torch import Tensor
 
+from inrvid import files
 from inrvid.errors import DataError
 from inrvid.tensor import expect_shape
 from inrvid.video import tile_grid, write_video
@@ -26,7 +27,7 @@ def write_png(path: Path, frame: Tensor) -> None:
     codec.pix_fmt = "rgb24"
     image = av.VideoFrame.from_ndarray(rearrange(frame, "c h w -> h w c").numpy(), format="rgb24")
     packets = [*codec.encode(image), *codec.encode(None)]
-    path.write_bytes(b"".join(bytes(p) for p in packets))
+    files.write_bytes(path, b"".join(bytes(p) for p in packets))
 
 
 def write_frames(folder: Path, video: Tensor) -> Path:

@@ -17,12 +17,13 @@ import torch
 from rich.table import Table
 from torch import Tensor
 
-from inrvid import console
+from inrvid import console, files
 from inrvid.generation.api import VideoModel, load
 from inrvid.generation.clips import index_times, parse_frames, read_frames, require_observed
 from inrvid.generation.inversion import Inversion
-from inrvid.generation.progress import bar, pick_device
+from inrvid.generation.progress import pick_device
 from inrvid.generation.quality import mean_finite, psnr, ssim
+from inrvid.progress import bar
 from inrvid.video import tile_grid, write_video
 
 
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     report = build_report(shown, observed, rendered, predicted, found, fit, clip_frames)
     report.update({"checkpoint": model.info["path"], "video": str(args.video),
                    "comparison": str(path)})
-    (out / "predict.json").write_text(json.dumps(report, indent=2) + "\n")
+    files.write_json(out / "predict.json", report)
     print_report(report)
     if args.json:
         console.out.print_json(json.dumps(report))

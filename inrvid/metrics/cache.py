@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from inrvid import files
 
 CACHE_ENV = "INRVID_CACHE"
 
@@ -66,16 +67,7 @@ class FeatureCache:
 
     def save(self, key: str, features: NDArray[Any], meta: dict[str, Any]) -> Path:
         """Store `features` atomically under `key`; returns the file written."""
-        self.root.mkdir(parents=True, exist_ok=True)
         target = self.path(key)
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=f".{key}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, features=np.asarray(features), meta=np.array(json.dumps(meta)))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        with files.atomic_write(target) as f:
+            np.savez(f, features=np.asarray(features), meta=np.array(json.dumps(meta)))
         return target

@@ -5,8 +5,6 @@ Its folder, recipe.resolved.yaml, run-info.json, metrics.jsonl and TensorBoard e
 
 from __future__ import annotations
 
-import json
-import os
 import platform
 import subprocess
 import sys
@@ -16,6 +14,7 @@ from typing import Any
 
 import torch
 
+from inrvid import files
 from inrvid.plugins import ensure_plugins
 from inrvid.recipe import Recipe
 from inrvid.recipe.resolved import resolved_yaml
@@ -30,7 +29,10 @@ def new_run_dir(recipe: Recipe) -> Path:
     while path.exists():
         path = base.with_name(f"{stamp}-{n}")
         n += 1
-    path.mkdir(parents=True)
+    try:
+        path.mkdir(parents=True)
+    except OSError as exc:
+        raise files.storage_error(path, exc, "create the run folder") from None
     return path
 
 
@@ -102,16 +104,20 @@ def write_run_records(
     run_dir: Path, recipe: Recipe, argv: list[str], extra: dict[str, Any] | None = None
 ) -> None:
     """Write recipe.resolved.yaml and run-info.json before the first step."""
-    (run_dir / "recipe.resolved.yaml").write_text(resolved_yaml(recipe), encoding="utf-8")
-    info = run_info(recipe, argv, extra)
-    (run_dir / "run-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    files.write_text(run_dir / "recipe.resolved.yaml", resolved_yaml(recipe))
+    files.write_json(run_dir / "run-info.json", run_info(recipe, argv, extra))
 
 
 class MetricsLog:
-    """metrics.jsonl (one JSON object per line) and TensorBoard scalars, written by rank 0."""
+    """metrics.jsonl (one JSON object per line) and TensorBoard scalars, written by rank 0.
+
+    The file is an append-only `JsonLines` log: a line torn by a kill or a full disk is
+    dropped when read and removed by the next append.
+    """
 
     def __init__(self, run_dir: Path, tensorboard: bool = True) -> None:
         self.path = run_dir / "metrics.jsonl"
+        self.lines = files.JsonLines(self.path)
         self.writer: Any = None
         if tensorboard:
             try:
@@ -122,22 +128,15 @@ class MetricsLog:
                 self.writer = SummaryWriter(log_dir=str(run_dir / "tensorboard"))
 
     def truncate_after(self, images_seen: int) -> None:
-        """Drop lines written after a checkpoint (a resumed run writes them again)."""
-        if not self.path.exists():
-            return
-        kept = [
-            line
-            for line in self.path.read_text().splitlines()
-            if line.strip() and json.loads(line).get("images_seen", 0) <= images_seen
-        ]
-        self.path.write_text("".join(f"{line}\n" for line in kept))
+        """Drop lines written after a checkpoint (a resumed run writes them again).
+
+        The log is rewritten atomically: a kill during the rewrite leaves the old log whole.
+        """
+        self.lines.keep(lambda r: int(r.get("images_seen", 0)) <= images_seen)
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one record; its numeric fields also go to TensorBoard."""
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        self.lines.append(record)
         if self.writer is not None:
             step = int(record.get("images_seen", 0))
             for key, value in record.items():

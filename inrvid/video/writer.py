@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import warnings
 from collections.abc import Sequence
 from fractions import Fraction
@@ -16,6 +15,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import Tensor
 
+from inrvid import files
 from inrvid.errors import DataError
 from inrvid.tensor import expect_shape
 
@@ -76,11 +76,6 @@ def _check_video(video: Tensor, where: str) -> Tensor:
     return video.cpu()
 
 
-def _atomic_target(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(f".{path.stem}.partial{os.getpid()}{path.suffix}")
-
-
 def write_video(
     path: str | Path,
     video: Tensor,
@@ -104,8 +99,10 @@ def write_video(
     _, _, height, width = video.shape
     encoder = choose_encoder(codec)
     rate = Fraction(fps).limit_denominator(1001)
-    partial = _atomic_target(path)
-    with av.open(str(partial), mode="w", format="mp4") as container:
+    with (
+        files.atomic_path(path) as partial,
+        av.open(str(partial), mode="w", format="mp4") as container,
+    ):
         stream = container.add_stream(encoder, rate=rate)
         assert isinstance(stream, av.VideoStream)
         stream.width, stream.height = width, height
@@ -126,7 +123,6 @@ def write_video(
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-    partial.replace(path)
     return encoder
 
 
@@ -178,8 +174,10 @@ def write_gif(path: str | Path, video: Tensor, fps: float) -> None:
     argb[:, 0] = 255
     argb[:, 1:] = palette.numpy()
     delay = max(1, round(100 / fps))
-    partial = _atomic_target(path)
-    with av.open(str(partial), mode="w", format="gif") as container:
+    with (
+        files.atomic_path(path) as partial,
+        av.open(str(partial), mode="w", format="gif") as container,
+    ):
         stream = container.add_stream("gif", rate=Fraction(100, delay))
         assert isinstance(stream, av.VideoStream)
         stream.width, stream.height = int(video.shape[3]), int(video.shape[2])
@@ -193,7 +191,6 @@ def write_gif(path: str | Path, video: Tensor, fps: float) -> None:
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-    partial.replace(path)
 
 
 def tile_grid(

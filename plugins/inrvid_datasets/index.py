@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-from inrvid.errors import DataError
+from inrvid import files
+from inrvid.errors import DataError, StorageError
+from inrvid.progress import bar
 from inrvid.video import VideoInfo, open_video
 
 INDEX_VERSION = 1
@@ -122,13 +121,10 @@ class DatasetIndex:
     def _save(self) -> None:
         payload = {"version": INDEX_VERSION, "root": str(self.root), "entries": self.entries}
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.file.with_name(f"{self.file.name}.{os.getpid()}.partial")
-            partial.write_text(json.dumps(payload, separators=(",", ":")))
-            partial.replace(self.file)
-        except OSError as exc:
+            files.write_text(self.file, json.dumps(payload, separators=(",", ":")))
+        except StorageError as exc:
             raise DataError(
-                f"dataset index: cannot write {self.file}: {exc.strerror}\n"
+                f"dataset index: {exc}\n"
                 "  set INRVID_CACHE (or the dataset's index_dir) to a writable folder"
             ) from exc
 
@@ -179,19 +175,15 @@ class DatasetIndex:
                 del self.entries[key]
 
     def _scan(self, paths: list[Path], describe: str) -> list[tuple[dict[str, Any] | None, str]]:
-        console = Console(stderr=True)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn())
         results: list[tuple[dict[str, Any] | None, str]] = []
-        with Progress(*columns, console=console, transient=True) as progress:
-            task = progress.add_task(f"{describe} ({self.root.name})", total=len(paths))
+        with bar(f"{describe} ({self.root.name})", len(paths)) as advance:
             if self.workers > 1 and len(paths) > 8:
                 with ProcessPoolExecutor(self.workers) as pool:
                     for result in pool.map(scan_one, paths, chunksize=4):
                         results.append(result)
-                        progress.advance(task)
+                        advance(1)
             else:
                 for path in paths:
                     results.append(scan_one(path))
-                    progress.advance(task)
+                    advance(1)
         return results
