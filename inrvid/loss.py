@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import Field
 from torch import Tensor, nn
@@ -13,6 +13,43 @@ from inrvid.discriminator import Discriminator
 from inrvid.registry import BuildContext, ComponentConfig, Registry, Section
 
 Network = Literal["generator", "discriminator"]
+
+
+@dataclass(frozen=True)
+class RoleReference:
+    """Marks a config field whose value names roles of the recipe section `section`.
+
+    `inrvid recipe validate` checks every name against the recipe's roles, so a loss whose
+    config uses `DiscriminatorRoles` gets that check without code of its own.
+    """
+
+    section: str
+
+
+DISCRIMINATOR_ROLES = RoleReference("discriminators")
+# A field naming discriminator roles: `roles: DiscriminatorRoles | None = Field(None, ...)`.
+DiscriminatorRoles = Annotated[tuple[str, ...], DISCRIMINATOR_ROLES]
+DiscriminatorRole = Annotated[str, DISCRIMINATOR_ROLES]
+
+
+def referenced_roles(config: ComponentConfig) -> dict[str, tuple[RoleReference, tuple[str, ...]]]:
+    """The role names each marked field of `config` holds: field -> (reference, names)."""
+    found = {}
+    for key, field in type(config).model_fields.items():
+        marks = [m for m in field.metadata if isinstance(m, RoleReference)]
+        marks += _nested_marks(field.annotation)
+        value = getattr(config, key)
+        if not marks or value is None:
+            continue
+        names = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+        found[key] = (marks[0], names)
+    return found
+
+
+def _nested_marks(annotation: Any) -> list[RoleReference]:
+    if get_origin(annotation) is Annotated:
+        return [m for m in annotation.__metadata__ if isinstance(m, RoleReference)]
+    return [m for arg in get_args(annotation) for m in _nested_marks(arg)]
 
 
 class LossConfig(ComponentConfig):

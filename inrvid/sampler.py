@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 from torch import Tensor
 
@@ -35,6 +38,20 @@ class TimeSampler:
     def index_times(indices: Tensor, clip_frames: int) -> Tensor:
         """The times `b t` of frame indices in a clip: i / (F - 1)."""
         return indices.to(torch.float32) / max(clip_frames - 1, 1)
+
+
+@contextmanager
+def forked_global_rng(gen: torch.Generator) -> Iterator[None]:
+    """Seed the global torch RNG from `gen` inside the block, and restore it afterwards.
+
+    For distributions that take no `torch.Generator`, such as `torch.distributions.Beta`:
+    `with forked_global_rng(gen): u = Beta(2.0, 1.0).sample((batch,))`. The draw then depends
+    on `gen` alone (which advances by one draw), so a run stays reproducible and resumable.
+    """
+    seed = int(torch.randint(0, 2**62, (), generator=gen))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
 
 
 SAMPLERS: Registry[TimeSampler] = Registry("sampler", returns=TimeSampler)
