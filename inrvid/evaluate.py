@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import platform
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import scipy
 import torch
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from inrvid.errors import DataError
 from inrvid.metric import Metric, VideoSource
 from inrvid.metrics.sources import FolderVideoSource, GeneratorVideoSource, TensorVideoSource
+from inrvid.progress import bar
 from inrvid.version import __version__
 
 __all__ = [
@@ -84,19 +83,18 @@ class EvalResult:
 
 
 class _CountingSource:
-    """Wraps a source and advances a progress task by the videos each batch holds."""
+    """Wraps a source and reports the videos each batch holds to a progress callback."""
 
-    def __init__(self, source: VideoSource, progress: Progress, task: Any) -> None:
+    def __init__(self, source: VideoSource, advance: Callable[[float], None]) -> None:
         self.source = source
         self.name = source.name
         self.cache_key = getattr(source, "cache_key", None)
-        self._progress = progress
-        self._task = task
+        self._advance = advance
 
     def iter_videos(self, count: int, frames: int, batch_size: int) -> Iterator[Any]:
         for batch in self.source.iter_videos(count, frames, batch_size):
             count = batch.shape[0] if isinstance(batch, torch.Tensor) else 1
-            self._progress.advance(self._task, count)
+            self._advance(count)
             yield batch
 
 
@@ -106,12 +104,11 @@ def evaluate(
     real: VideoSource | None,
     *,
     progress: bool = True,
-    console: Console | None = None,
 ) -> EvalResult:
     """Run `metrics` (role -> built metric) on `fake` against `real`; return the record.
 
     A metric that needs real videos while `real` is None raises `DataError` before anything
-    runs. With `progress`, a rich bar on stderr counts the videos read per metric.
+    runs. With `progress`, stderr counts the videos read per metric (see `inrvid.progress`).
     """
     missing = [role for role, m in metrics.items() if m.needs_real and real is None]
     if missing:
@@ -122,20 +119,14 @@ def evaluate(
     values: dict[str, dict[str, float]] = {}
     provenance: dict[str, dict[str, Any]] = {}
     seconds: dict[str, float] = {}
-    bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console or Console(stderr=True), disable=not progress, transient=True,
-    )
-    with bar:
-        for role, metric in metrics.items():
-            task = bar.add_task(f"{role}: videos read", total=None)
-            fake_src = _CountingSource(fake, bar, task)
-            real_src = _CountingSource(real, bar, task) if real is not None else None
+    for role, metric in metrics.items():
+        with bar(f"{role}: videos read", None, enabled=progress) as advance:
+            fake_src = _CountingSource(fake, advance)
+            real_src = _CountingSource(real, advance) if real is not None else None
             start = time.perf_counter()
             values[role] = {k: float(v) for k, v in metric.compute(fake_src, real_src).items()}
             seconds[role] = time.perf_counter() - start
             provenance[role] = {"metric": type(metric).__name__, **metric.provenance()}
-            bar.remove_task(task)
     return EvalResult(
         values=values,
         provenance=provenance,

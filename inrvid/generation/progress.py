@@ -1,41 +1,8 @@
-"""Rich progress bars for rendering and inversion (on stderr; silent with --quiet)."""
+"""Device choice for the generation commands."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
 import torch
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-
-from inrvid.console import err
-
-
-@contextmanager
-def bar(
-    description: str, total: int, enabled: bool = True
-) -> Iterator[Callable[[float], None]]:
-    """A progress bar of `total` units; yields `advance(units)`."""
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=not enabled,
-        transient=False,
-    )
-    with progress:
-        task = progress.add_task(description, total=total)
-        yield lambda units: progress.advance(task, units)
 
 
 def pick_device(choice: str) -> torch.device:

@@ -7,9 +7,6 @@ from inrvid.errors import DataError
 from inrvid.evaluate import FolderVideoSource, GeneratorVideoSource, TensorVideoSource
 from inrvid.generator import Generator
 from inrvid.metrics.protocols import get_protocol
-from tests.conftest import SHARED_DATA
-
-FRAMES = SHARED_DATA / "frames"
 
 
 class _RampGenerator(Generator):
@@ -60,9 +57,12 @@ def test_tensor_source_takes_the_first_videos_or_random_ones_with_a_seed():
         next(TensorVideoSource(videos).iter_videos(7, 3, 2))
 
 
-def test_folder_source_reads_random_windows_of_frame_folders_at_the_protocol_size(tmp_path):
-    (tmp_path / "short").symlink_to(FRAMES / "mmaction2_imgs")          # 10 frames
-    (tmp_path / "pitch").symlink_to(FRAMES / "v_BaseballPitch_g01_c01")  # 107 frames
+def test_folder_source_reads_random_windows_of_frame_folders_at_the_protocol_size(
+    tmp_path, data
+):
+    folders = data / "frames"
+    (tmp_path / "short").symlink_to(folders / "mmaction2_imgs")          # 10 frames
+    (tmp_path / "pitch").symlink_to(folders / "v_BaseballPitch_g01_c01")  # 107 frames
     protocol = get_protocol("proxy", frames=16, resolution=32)
     source = FolderVideoSource.for_protocol(tmp_path, protocol)
     batches = list(source.iter_videos(3, 16, batch_size=2))
@@ -71,9 +71,10 @@ def test_folder_source_reads_random_windows_of_frame_folders_at_the_protocol_siz
     assert source.cache_key == FolderVideoSource.for_protocol(tmp_path, protocol).cache_key
 
 
-def test_folder_source_first_videos_drops_videos_shorter_than_a_clip(tmp_path):
-    (tmp_path / "a").symlink_to(FRAMES / "mmaction2_imgs")
-    (tmp_path / "b").symlink_to(FRAMES / "v_BaseballPitch_g01_c01")
+def test_folder_source_first_videos_drops_videos_shorter_than_a_clip(tmp_path, data):
+    folders = data / "frames"
+    (tmp_path / "a").symlink_to(folders / "mmaction2_imgs")
+    (tmp_path / "b").symlink_to(folders / "v_BaseballPitch_g01_c01")
     source = FolderVideoSource(tmp_path, selection="first_videos", resolution=16)
     clips = torch.cat(list(source.iter_videos(5, 12, batch_size=4)))
     assert clips.shape == (1, 12, 3, 16, 16)

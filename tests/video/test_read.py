@@ -15,9 +15,11 @@ from inrvid.plugins import plugin_manager
 from inrvid.video import VideoInfo, VideoReader, open_video
 from inrvid.video.frames import natural_key
 from inrvid.video.reader import compress_runs, expand_runs
+from tests.conftest import have_shared_data
+from tests.media import GENERATED
 
 # path under shared/data -> (frames that decode, fps, width, height), from its README.
-VIDEOS = {
+REAL_VIDEOS = {
     "ucf101/videos/ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi": (164, 25, 320, 240),
     "ucf101/videos/BaseballPitch/v_BaseballPitch_g01_c01.avi": (107, 29.97, 320, 240),
     "ucf101/videos/Basketball/v_Basketball_g01_c01.avi": (141, 29.97, 320, 240),
@@ -35,6 +37,8 @@ VIDEOS = {
     "frames/v_BaseballPitch_g01_c01": (107, 25, 320, 240),
     "videos/corrupt/v_Punch_g03_c01_TRUNCATED_HALF.avi": (52, 25, 320, 240),
 }
+# without the real clips, the stand-ins of tests/media.py (same names and frame counts)
+VIDEOS = REAL_VIDEOS if have_shared_data() else GENERATED
 
 
 def digest(frame: torch.Tensor) -> str:
