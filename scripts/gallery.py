@@ -1,0 +1,304 @@
+"""Render the docs gallery (docs/gallery.md and docs/img/gallery/*) from a real training run.
+
+Trains the quickstart recipe (or takes a finished run with --run), then renders with the
+project's own code (`inrvid.load`, `tile_grid`, `write_gif`, `inrvid compare`):
+
+    reals.gif, samples.gif       real clips of the dataset beside generated ones
+    mode-*.gif                   the generation modes (long, same content, interpolation,
+                                 slow motion, resolution)
+    extrapolation.gif/.png       the model fitted to a clip (t in [0, 1]) and continued to
+                                 t = 2, beside the true moving_shapes frames
+    compare.png                  `inrvid compare` of the run and an ablation run (--ablation)
+
+Every panel is at least 256 px per side (nearest-neighbour upscaling of the model's frames,
+so no detail is invented). The page says what was trained, for how long and on what:
+
+    python scripts/gallery.py                      # trains the quickstart, ~5-10 min on 2 cores
+    python scripts/gallery.py --run runs/quickstart/<time> [--ablation-run RUN]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+REPO = Path(__file__).resolve().parents[1]
+PANEL = 256  # minimum pixels per side of every panel
+ABLATION = ["generator.kind=digan_no_motion", "generator.motion_dim=0", "name=quickstart-no-motion"]
+
+
+# ---------------------------------------------------------------- training
+def train(recipe: str, out: Path, overrides: list[str]) -> tuple[Path, float]:
+    """Run `inrvid run` with plain progress; the run folder and the wall time in seconds."""
+    command = [sys.executable, "-m", "inrvid", "--progress", "plain", "run", recipe,
+               f"output.dir={out}", *overrides]
+    print("$", " ".join(command), flush=True)
+    started = time.monotonic()
+    subprocess.run(command, check=True, cwd=REPO)
+    seconds = time.monotonic() - started
+    runs = sorted(p.parent.parent for p in out.glob("*/*/checkpoints/*.pt"))
+    if not runs:
+        raise SystemExit(f"no checkpoint under {out}: the training wrote none")
+    return runs[-1], seconds
+
+
+# ---------------------------------------------------------------- pictures
+def upscale(videos: Tensor, size: int = PANEL) -> Tensor:
+    """Nearest-neighbour upscaling of uint8 `... h w` by an integer factor to >= `size`."""
+    factor = max(1, math.ceil(size / videos.shape[-1]))
+    return videos.repeat_interleave(factor, -1).repeat_interleave(factor, -2)
+
+
+def save_gif(path: Path, videos: Tensor, fps: float, columns: int | None = None) -> None:
+    """Tile uint8 `b t c h w` videos (each upscaled) and write one GIF."""
+    from inrvid.video.writer import tile_grid, write_gif
+
+    write_gif(path, tile_grid(upscale(videos), columns=columns, padding=4), fps)
+    print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", flush=True)
+
+
+def to_uint8(frames: Tensor) -> Tensor:
+    """[-1, 1] floats -> uint8."""
+    return ((frames.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+
+
+def render_modes(model: Any, out: Path, fps: float) -> dict[str, Any]:
+    """The generation modes of `inrvid generate`, one GIF each."""
+    from inrvid.generation import latents as lat
+
+    frames = model.video.frames
+    save_gif(out / "samples.gif", model.sample(4, seed=0), fps, columns=4)
+    save_gif(out / "mode-long.gif", model.sample(3, frames=3 * frames, seed=1), fps, columns=3)
+    save_gif(out / "mode-same-content.gif", model.sample(3, seed=2, same_content=True), fps)
+    path = lat.interpolation(model.generator, paths=1, steps=4, seed=3, target="content")
+    times = model.times(frames)
+    interpolated = model.render(path.z_content, path.z_motion, times, uint8=True)
+    save_gif(out / "mode-interpolate.gif", interpolated, fps, columns=4)
+    slow = model.sample(2, frames=(frames - 1) * 4 + 1, end=1.0, seed=4)
+    save_gif(out / "mode-slowmo.gif", slow, fps, columns=2)
+    z = model.latents(1, seed=5)
+    native = model.render(z.z_content, z.z_motion, times, uint8=True)
+    fine = model.render(z.z_content, z.z_motion, times, scale=4, uint8=True)
+    save_gif(out / "mode-scale.gif", torch.cat([upscale(native, fine.shape[-1]), fine]), fps)
+    return {"resolution": model.video.height, "frames": frames}
+
+
+def render_extrapolation(model: Any, dataset: Any, out: Path, fps: float, steps: int) -> dict:
+    """Fit latents to 3 clips' frames (t in [0, 1]); render to t = 2 beside the truth."""
+    from inrvid.generation.quality import psnr
+
+    videos = [0, 1, 2]
+    frames = model.video.frames
+    fit_times = model.times(frames).double()
+    truth_fit = torch.stack([dataset.render(v, fit_times) for v in videos])       # b t c h w
+    fit = model.invert(truth_fit * 2 - 1, fit_times.float(), steps=steps, seed=0)
+    long_times = model.times(2 * frames - 1).double()                               # t in [0, 2]
+    truth = torch.stack([dataset.render(v, long_times) for v in videos])
+    predicted = model.render(fit.z_content, fit.z_motion, long_times.float(), w=fit.w)
+    predicted01 = ((predicted + 1) / 2).clamp(0, 1)
+    inside = long_times <= 1.0
+    scores = {
+        "psnr_fitted_db": float(psnr(predicted01[:, inside].flatten(0, 1),
+                                     truth[:, inside].flatten(0, 1)).mean()),
+        "psnr_extrapolated_db": float(psnr(predicted01[:, ~inside].flatten(0, 1),
+                                           truth[:, ~inside].flatten(0, 1)).mean()),
+    }
+    truth8, pred8 = (truth * 255).round().to(torch.uint8), to_uint8(predicted)
+    pairs = torch.stack([truth8, pred8], dim=1).flatten(0, 1)                       # (b 2) t c h w
+    save_gif(out / "extrapolation.gif", pairs, fps, columns=2)
+    strip(out / "extrapolation.png", truth8[0], pred8[0], long_times)
+    return scores | {"videos": len(videos), "inversion_steps": steps}
+
+
+def strip(path: Path, truth: Tensor, predicted: Tensor, times: Tensor) -> None:
+    """A labelled PNG: true frames above model frames at a few times in [0, 2]."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    picks = torch.linspace(0, len(times) - 1, 6).round().long()
+    figure = Figure(figsize=(6 * 2.9, 2 * 3.1), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(2, len(picks))
+    for column, k in enumerate(picks.tolist()):
+        for row, (label, video) in enumerate((("truth", truth), ("model", predicted))):
+            ax = axes[row, column]
+            ax.imshow(video[k].permute(1, 2, 0).numpy(), interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                fitted = "fitted" if float(times[k]) <= 1.0 else "extrapolated"
+                ax.set_title(f"t = {float(times[k]):.2f} ({fitted})")
+            if column == 0:
+                ax.set_ylabel(label, fontsize=13)
+    figure.savefig(path)
+    print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", flush=True)
+
+
+def compare_plot(runs: list[Path], out: Path) -> None:
+    """`inrvid compare RUN ... --plot out/compare.png` (the command itself, not a copy)."""
+    command = [sys.executable, "-m", "inrvid", "--progress", "none", "compare", *map(str, runs),
+               "--plot", str(out / "compare.png"), "--markdown", str(out / "compare.md")]
+    subprocess.run(command, check=True, cwd=REPO)
+
+
+# ---------------------------------------------------------------- the page
+def write_page(page: Path, facts: dict[str, Any]) -> None:
+    """docs/gallery.md from the facts of this build (no figure is typed by hand)."""
+    table = (page.parent / "img" / "gallery" / "compare.md").read_text().strip()
+    training = facts["training"]
+    how = (
+        f"trained here by `scripts/gallery.py` in {training['minutes']:.1f} minutes on "
+        f"{training['machine']}"
+        if training.get("minutes") is not None
+        else "a run given to `scripts/gallery.py --run`"
+    )
+    extra = facts["extrapolation"]
+    side = facts["modes"]["resolution"]
+    long_frames = 3 * facts["modes"]["frames"]
+    text = f"""# Gallery
+
+Every picture on this page was rendered by `scripts/gallery.py` from one real run, with the
+project's own code (`inrvid.load`, `inrvid generate`'s renderer, `inrvid compare`), and not
+retouched. What was trained: the quickstart recipe, `{training['recipe']}`
+{' '.join(f'`{o}`' for o in training['overrides']) or '(no overrides)'}: a scaled-down DIGAN
+on the procedural `moving_shapes` dataset at {side}×{side},
+{facts['modes']['frames']} frames a clip, for {training['kimg']:g} kimg (thousands of videos
+shown to the discriminators); {how}. A model this small and this short is what a CPU affords:
+it shows what each mode does, not what a trained DIGAN looks like. Frames are enlarged with
+nearest-neighbour upscaling to at least {PANEL} pixels a side, so every block is one pixel
+the model rendered. To rebuild the page (for example on a GPU, with a larger configuration):
+
+```bash
+python scripts/gallery.py                            # trains the quickstart, then renders
+python scripts/gallery.py --run runs/quickstart/<time> \\
+    --ablation-run runs/quickstart-no-motion/<time>
+```
+
+## Real clips and samples
+
+Every run writes a grid of real clips beside its sample grids, so the two compare at a
+glance. Real clips of the training data (left) and samples of the model (right), 16 frames:
+
+![real moving_shapes clips](img/gallery/reals.gif){{ width="49%" }}
+![samples of the model](img/gallery/samples.gif){{ width="49%" }}
+
+## Generation modes
+
+`inrvid generate` renders a trained INR at any time and on any grid. Each row below is one
+mode; the commands are those of [Generation](generation.md).
+
+**Longer than a clip** (`--frames {long_frames}`): the clip spans t in [0, 1]; these
+videos continue to t ≈ 3.
+
+![three samples of three clip lengths](img/gallery/mode-long.gif)
+
+**Motion diversity** (`--same-content 3`): one content latent, three motion latents; the
+first frames are identical.
+
+![one content, three motions](img/gallery/mode-same-content.gif)
+
+**Latent interpolation** (`--interpolate content --steps 4`): four videos on a path between two
+content latents, motion held.
+
+![interpolation between two content latents](img/gallery/mode-interpolate.gif)
+
+**Slow motion** (`--slowmo 4`): four times as many frames over the same span.
+
+![four times the frames](img/gallery/mode-slowmo.gif)
+
+**Resolution** (`--scale 4`): the same video rendered on the training grid (left, enlarged)
+and on a grid four times as dense (right): each extra pixel is a new evaluation of the network.
+
+![the training grid and a four times denser one](img/gallery/mode-scale.gif)
+
+## Extrapolation in time against the truth
+
+`moving_shapes` can render its true frame at any real time, so a model's continuation of a
+clip can be checked. The latents were fitted ({extra['inversion_steps']} Adam steps, as
+`inrvid predict`) to {extra['videos']} clips' frames for t in [0, 1], then the model rendered
+t in [0, 2]. In each pair, the truth is on the left and the model on the right. Mean PSNR:
+{extra['psnr_fitted_db']:.1f} dB on the fitted span, {extra['psnr_extrapolated_db']:.1f} dB
+past it.
+
+![truth and model, t from 0 to 2](img/gallery/extrapolation.gif)
+
+![truth above, model below, at six times](img/gallery/extrapolation.png)
+
+## Comparing runs
+
+`inrvid compare` on the run{'s' if len(facts['compared']) > 1 else ''} above
+({', '.join(f'`{c}`' for c in facts['compared'])}): the metric curves it plots, and its table.
+SWD (sliced Wasserstein distance on frame patches, lower is better) is the quickstart's
+in-training metric; it needs no downloaded weights.
+
+![inrvid compare plot](img/gallery/compare.png)
+
+{table}
+"""
+    page.write_text(text)
+    print(f"wrote {page}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train (or take) a run and render the gallery."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", type=Path, help="a finished run folder (skips training)")
+    parser.add_argument("--ablation-run", type=Path, help="a second run for the compare plot")
+    parser.add_argument("--recipe", default="recipes/quickstart.yaml")
+    parser.add_argument("--ablation", action="store_true",
+                        help="also train the no-motion ablation for the compare plot")
+    parser.add_argument("--work", type=Path, default=REPO / "runs" / "gallery",
+                        help="where trained runs go")
+    parser.add_argument("--inversion-steps", type=int, default=200)
+    parser.add_argument("overrides", nargs="*", help="key=value overrides of the recipe")
+    args = parser.parse_args(argv)
+
+    out = REPO / "docs" / "img" / "gallery"
+    out.mkdir(parents=True, exist_ok=True)
+    training: dict[str, Any] = {"recipe": args.recipe, "overrides": args.overrides}
+    if args.run is None:
+        run, seconds = train(args.recipe, args.work, args.overrides)
+        cores = os.cpu_count()
+        device = "a GPU" if torch.cuda.is_available() else f"a {cores}-core CPU"
+        training |= {"minutes": seconds / 60, "machine": f"{device} ({platform.machine()})"}
+    else:
+        run = args.run
+    runs = [run]
+    if args.ablation_run is not None:
+        runs.append(args.ablation_run)
+    elif args.ablation and args.run is None:
+        runs.append(train(args.recipe, args.work, [*args.overrides, *ABLATION])[0])
+
+    import inrvid
+    from inrvid.build import build_dataset_of
+
+    torch.manual_seed(0)
+    model = inrvid.load(run)
+    training["kimg"] = model.info["images_seen"] / 1000
+    dataset = build_dataset_of(model.recipe)
+    fps = model.video.fps
+    clips = torch.stack([dataset.render_uint8(v, model.times(model.video.frames).double())
+                         for v in range(4)])
+    save_gif(out / "reals.gif", clips, fps, columns=4)
+    facts: dict[str, Any] = {"training": training, "run": str(run)}
+    facts["modes"] = render_modes(model, out, fps)
+    facts["extrapolation"] = render_extrapolation(model, dataset, out, fps, args.inversion_steps)
+    compare_plot(runs, out)
+    facts["compared"] = [f"{r.parent.name}/{r.name}" for r in runs]
+    (out / "gallery.json").write_text(json.dumps(facts, indent=2) + "\n")
+    write_page(REPO / "docs" / "gallery.md", facts)
+
+
+if __name__ == "__main__":
+    main()
