@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import torch
 from torch import nn
@@ -16,8 +17,11 @@ from inrvid.generator import Generator, build_generator
 from inrvid.loss import Loss, build_loss
 from inrvid.metric import Metric, build_metric
 from inrvid.recipe import Recipe
-from inrvid.registry import BuildContext, VideoSpec
+from inrvid.registry import BuildContext, Section, VideoSpec
 from inrvid.sampler import TimeSampler, build_sampler
+from inrvid.streams import seeded
+
+T = TypeVar("T")
 
 
 class AugmentPipeline(nn.Module):
@@ -49,11 +53,33 @@ class Models:
 
 def context_for(recipe: Recipe, video: VideoSpec | None, device: torch.device) -> BuildContext:
     """The build context of a recipe: its seed, device, video spec and encoder section."""
+    return generator_context(recipe.seed, video, device, recipe.encoder)
+
+
+def generator_context(
+    seed: int,
+    video: VideoSpec | None,
+    device: torch.device,
+    encoder: Section[CoordinateEncoder] | None,
+) -> BuildContext:
+    """A build context whose `make_encoder` builds `encoder` (None: a generator without one)."""
+    if encoder is None:
+        return BuildContext(video=video, device=device, seed=seed)
+    section = encoder
 
     def make_encoder(ctx: BuildContext) -> CoordinateEncoder:
-        return build_encoder(recipe.encoder, ctx)
+        return build_encoder(section, ctx)
 
-    return BuildContext(video=video, device=device, seed=recipe.seed, encoder_builder=make_encoder)
+    return BuildContext(video=video, device=device, seed=seed, encoder_builder=make_encoder)
+
+
+def build_on_stream(
+    build: Callable[[Section[Any], BuildContext], T], section: Section[Any], ctx: BuildContext
+) -> T:
+    """Build `section` on its own random stream `init/<section path>` (`inrvid.streams`)."""
+    own = ctx.substream(f"init/{section.path}")
+    with seeded(own.seed):
+        return build(section, own)
 
 
 def build_dataset_of(recipe: Recipe) -> VideoDataset:
@@ -67,17 +93,24 @@ def video_spec_of(recipe: Recipe, dataset: VideoDataset | None = None) -> VideoS
 
 
 def build_models(recipe: Recipe, video: VideoSpec, device: torch.device) -> Models:
-    """Build augments, sampler, generator (with its encoders), discriminators and losses."""
+    """Build augments, sampler, generator (with its encoders), discriminators and losses.
+
+    Each component is built on its own random stream `init/<section path>` (`inrvid.streams`):
+    its `ctx.seed` is that stream and torch's CPU generator is seeded with it meanwhile, so no
+    two components share initial draws and changing one leaves the others' weights unchanged.
+    """
     ctx = context_for(recipe, video, device)
-    torch.manual_seed(recipe.seed)  # parameter initialisation is reproducible per recipe
-    augment = AugmentPipeline([build_augment(s, ctx) for s in recipe.augment])
-    sampler = build_sampler(recipe.sampler, ctx)
-    generator = build_generator(recipe.generator, ctx)
+
+    def built(build: Callable[[Section[Any], BuildContext], T], section: Section[Any]) -> T:
+        return build_on_stream(build, section, ctx)
+
+    augment = AugmentPipeline([built(build_augment, s) for s in recipe.augment])
+    sampler = built(build_sampler, recipe.sampler)
+    generator = built(build_generator, recipe.generator)
     discriminators = {
-        role: build_discriminator(s, replace(ctx, seed=ctx.seed + 1 + i))
-        for i, (role, s) in enumerate(recipe.discriminators.items())
+        role: built(build_discriminator, s) for role, s in recipe.discriminators.items()
     }
-    losses = {role: build_loss(s, ctx).to(device) for role, s in recipe.losses.items()}
+    losses = {role: built(build_loss, s).to(device) for role, s in recipe.losses.items()}
     weights = {role: float(getattr(s.config, "weight", 1.0)) for role, s in recipe.losses.items()}
     return Models(
         video=video,

@@ -6,12 +6,14 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, get_args, get_origin
 
 import torch
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from inrvid.errors import PluginError
+from inrvid.streams import stream_seed
 
 if TYPE_CHECKING:
     from inrvid.encoder import CoordinateEncoder
@@ -20,10 +22,34 @@ T = TypeVar("T")
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
-class ComponentConfig(BaseModel):
-    """Base of every component config: unknown keys are rejected and configs are immutable."""
+def _is_number_type(annotation: Any) -> bool:
+    """Whether a field holds an int or a float (possibly optional), not a bool."""
+    if annotation in (int, float):
+        return True
+    args = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    return bool(args) and bool not in args and any(a in (int, float) for a in args)
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class RecipeModel(BaseModel):
+    """Base of every recipe section's config: strict about what YAML's loose typing lets in.
+
+    Unknown keys are rejected, configs are immutable, numbers must be finite (no `.inf` or
+    `.nan`) and a number field refuses `true`/`false`, which pydantic would read as 1/0.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _is_number_type(field.annotation):
+            raise ValueError("expected a number, not a boolean")
+        return value
+
+
+class ComponentConfig(RecipeModel):
+    """Base of every component config: unknown keys are rejected and configs are immutable."""
 
 
 @dataclass(frozen=True)
@@ -97,9 +123,13 @@ class BuildContext:
             raise PluginError("this build context has no `encoder` section to build from")
         return self.encoder_builder(replace(self, style_dim=style_dim, motion_dim=motion_dim))
 
+    def substream(self, purpose: str) -> BuildContext:
+        """The same context on sub-stream `purpose` of this one's seed (`inrvid.streams`)."""
+        return replace(self, seed=stream_seed(self.seed, purpose))
+
     def with_seed_offset(self, offset: int) -> BuildContext:
-        """The same context with a derived seed (one per encoder, per scale...)."""
-        return replace(self, seed=self.seed + offset)
+        """The same context on sub-stream number `offset` (one per encoder, per scale...)."""
+        return self.substream(str(offset))
 
 
 class ComponentLookupError(PluginError):

@@ -24,6 +24,7 @@ from inrvid.errors import TrainingError
 from inrvid.loss import Loss, Network, PhaseInputs
 from inrvid.recipe import Recipe
 from inrvid.recipe.resolved import resolved_yaml
+from inrvid.streams import stream, stream_seed
 from inrvid.train import distributed as ddp
 from inrvid.train.evaluation import Evaluator
 from inrvid.train.loader import TrainingLoader
@@ -78,8 +79,9 @@ class Trainer:
         self.g_opt = make_adam(m.generator, cfg.g_lr, cfg.betas, cfg.eps, self.g_reg_every)
         self.d_opt = make_adam(self.d_params, cfg.d_lr, cfg.betas, cfg.eps, self.d_reg_every)
         self.ema = EMA(m.generator, cfg.ema_kimg, cfg.ema_rampup)
-        self.draws = torch.Generator().manual_seed(recipe.seed)  # latents, times: same on all ranks
-        torch.manual_seed(recipe.seed * 1009 + info.rank)  # augments: per rank
+        # own streams (inrvid.streams): latents/times alike on all ranks, augments per rank
+        self.draws = stream(recipe.seed, "train/latents")
+        torch.manual_seed(stream_seed(recipe.seed, f"train/augment/rank{info.rank}"))
         self.counters = Counters()
         self.generator_fn = m.generator
         self.discriminator_fns = dict(m.discriminators)
@@ -308,7 +310,7 @@ def _train(
     loader = TrainingLoader(
         trainer.dataset,
         global_batch=cfg.batch_size,
-        seed=recipe.seed,
+        seed=stream_seed(recipe.seed, "train/data"),
         rank=info.rank,
         world_size=info.world_size,
         num_workers=cfg.num_workers,
