@@ -70,25 +70,21 @@ def generator_and_data(checkpoint: str | None, device: torch.device) -> tuple[An
     """(EMA generator, real source, label): from a checkpoint, or the untrained quickstart."""
     from inrvid.build import build_dataset_of, context_for
     from inrvid.evaluation.eval_command import CheckpointInputs
-    from inrvid.evaluation.sources import DatasetClipSource, dataset_identity
     from inrvid.generator import build_generator
+    from inrvid.metrics.sources import RealClips
     from inrvid.recipe import load_recipe
 
     if checkpoint is not None:
         inputs = CheckpointInputs(checkpoint, [], device)
-        generator, recipe = inputs.generator(), inputs.data_recipe
+        generator, recipe = inputs.generator(), inputs.data_recipe()
         label = f"checkpoint {inputs.facts()['path']}"
     else:
-        recipe = load_recipe(REPO / "recipes" / "quickstart.yaml", ["data.hflip=false"])
+        recipe = load_recipe(REPO / "recipes" / "quickstart.yaml")
         video = build_dataset_of(recipe).video_spec
         generator = build_generator(recipe.generator, context_for(recipe, video, device))
         generator = generator.to(device).eval()
         label = "quickstart generator, untrained"
-    dataset = build_dataset_of(recipe)
-    identity = dataset_identity(
-        recipe.data.component.name, recipe.data.config.model_dump(mode="json"), recipe.seed
-    )
-    real = DatasetClipSource(dataset, identity=identity, seed=0, name="benchmark data")
+    real = RealClips(recipe.data, context_for(recipe, None, torch.device("cpu"))).source(0)
     return generator, real, label
 
 
@@ -96,7 +92,8 @@ def fvd_end_to_end(
     weights: Path, checkpoint: str | None, device: torch.device, protocol: str, videos: int
 ) -> dict[str, Any]:
     """Seconds of `evaluate()` for FVD: cold real-feature cache, then warm."""
-    from inrvid.evaluate import GeneratorVideoSource, evaluate
+    from inrvid.metrics.runner import evaluate
+    from inrvid.metrics.sources import GeneratorVideoSource
     from inrvid.registry import BuildContext
     from inrvid.testing import build_component
 

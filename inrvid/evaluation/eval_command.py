@@ -20,8 +20,6 @@ from rich.markup import escape
 from inrvid import checkpoint as ckpt
 from inrvid import console
 from inrvid.build import context_for
-from inrvid.dataset import build_dataset
-from inrvid.evaluate import EvalResult, FolderVideoSource, GeneratorVideoSource, evaluate
 from inrvid.evaluation.errors import EvalArgumentError
 from inrvid.evaluation.metric_setup import (
     MetricPlan,
@@ -34,16 +32,19 @@ from inrvid.evaluation.metric_setup import (
     plans_from_names,
     plans_from_recipe,
 )
-from inrvid.evaluation.report import eval_record, merge_results, result_table, write_json
-from inrvid.evaluation.sources import DatasetClipSource, dataset_identity, fake_folder_source
-from inrvid.generator import Generator, build_generator
-from inrvid.metric import Metric, VideoSource
+from inrvid.evaluation.report import eval_record, result_table, write_json
+from inrvid.generator import Generator
+from inrvid.metric import VideoSource
 from inrvid.metrics.protocols import EvalProtocol, get_protocol
-from inrvid.recipe import Recipe, recipe_from_text
-from inrvid.registry import BuildContext, VideoSpec
-
-# Real clips of a dataset are never flipped for evaluation (a `data.hflip=true` token wins).
-EVAL_DATA_OVERRIDES = ("data.hflip=false",)
+from inrvid.metrics.runner import EvalResult, evaluate, group_by_sources, merge_results
+from inrvid.metrics.sources import (
+    FolderVideoSource,
+    GeneratorVideoSource,
+    RealClips,
+    fake_folder_source,
+)
+from inrvid.recipe import Recipe
+from inrvid.registry import BuildContext
 
 
 # ---------------------------------------------------------------- command-line pieces
@@ -90,56 +91,63 @@ def pick_device(choice: str) -> torch.device:
     return torch.device("cpu")
 
 
-def configured_video_spec(recipe: Recipe) -> VideoSpec:
-    """The video shape a recipe's data section states, without opening the dataset."""
-    cfg = recipe.data.config
-    size = int(getattr(cfg, "resolution", 128))
-    fps = getattr(cfg, "fps", None)
-    return VideoSpec(
-        frames=int(getattr(cfg, "clip_frames", 16)),
-        height=size,
-        width=size,
-        fps=float(fps) if fps else 25.0,
-    )
-
-
 # ---------------------------------------------------------------- checkpoint and sources
 class CheckpointInputs:
-    """A checkpoint's recipe (as trained, and with the data overrides) and its EMA generator."""
+    """A checkpoint: its generator (EMA weights when it has them), its recipe and its dataset.
+
+    The generator and the video spec come from the checkpoint alone; the recipe (with the
+    data overrides) is validated only when real clips of its dataset are asked for.
+    """
 
     def __init__(self, path: str, data_overrides: list[str], device: torch.device) -> None:
-        self.state = ckpt.load(path)
-        file = Path(self.state["path"]).resolve()
-        self.run_dir = file.parent.parent if file.parent.name == "checkpoints" else file.parent
-        where = self.run_dir / "recipe.resolved.yaml"
-        self.recipe = recipe_from_text(self.state["recipe_text"], where)
-        self.data_recipe = recipe_from_text(
-            self.state["recipe_text"], where, [*EVAL_DATA_OVERRIDES, *data_overrides]
-        )
+        self.checkpoint = ckpt.load(path)
+        self.run_dir = self.checkpoint.run_dir
+        self.data_overrides = list(data_overrides)
         self.device = device
         self._generator: Generator | None = None
+        self._data_recipe: Recipe | None = None
+        if self.data_overrides:  # asked for the dataset: check the overrides up front
+            self.data_recipe()
+
+    @property
+    def ema(self) -> bool:
+        """Whether the generator scored is the EMA one (False: the file has no EMA weights)."""
+        return self.checkpoint.generator_ema is not None
+
+    @property
+    def weights(self) -> str:
+        """Which weights are scored, for labels."""
+        return "generator_ema" if self.ema else "generator (raw weights: no EMA in the file)"
 
     def facts(self) -> dict[str, Any]:
-        """Path, run folder, recipe name and images seen, for the JSON record."""
-        images = int(self.state.get("images_seen", 0))
+        """Path, run folder, recipe name, images seen and weights, for the JSON record."""
+        images = self.checkpoint.images_seen
         return {
-            "path": str(Path(self.state["path"]).resolve()),
+            "path": self.checkpoint.where,
             "run_dir": str(self.run_dir),
-            "recipe": self.recipe.name,
+            "recipe": self.checkpoint.name,
             "images_seen": images,
             "kimg": images / 1000,
+            "weights": "ema" if self.ema else "raw",
         }
 
+    def data_recipe(self) -> Recipe:
+        """The recipe with the command line's data overrides (`RealClips` turns flips off)."""
+        if self._data_recipe is None:
+            self._data_recipe = self.checkpoint.validated_recipe(self.data_overrides)
+        return self._data_recipe
+
     def generator(self) -> Generator:
-        """The EMA generator, built from the recipe in the checkpoint and loaded (eval mode)."""
+        """The EMA generator (raw if the file has none, with a warning), eval mode."""
         if self._generator is None:
-            video = configured_video_spec(self.recipe)
-            generator = build_generator(
-                self.recipe.generator, context_for(self.recipe, video, self.device)
+            if not self.ema:
+                console.warn(
+                    f"{self.checkpoint.where}: no EMA weights (generator_ema) in the file: "
+                    "scoring the raw generator"
+                )
+            self._generator = ckpt.load_generator(
+                self.checkpoint, ema=self.ema, device=self.device
             )
-            weights = self.state.get("generator_ema") or self.state["generator"]
-            generator.load_state_dict(weights)
-            self._generator = generator.to(self.device).eval()
         return self._generator
 
 
@@ -149,7 +157,7 @@ class SourceFactory:
     def __init__(self, args: argparse.Namespace, inputs: CheckpointInputs | None) -> None:
         self.args = args
         self.inputs = inputs
-        self._dataset: Any = None
+        self._real_clips: RealClips | None = None
 
     def fake(self, protocol: EvalProtocol | None) -> VideoSource:
         """`--fake DIR`, else the checkpoint's EMA generator with the protocol's uint8 cast."""
@@ -162,7 +170,7 @@ class SourceFactory:
             truncate=protocol is not None and protocol.uint8_cast == "truncate",
             time_step=self.args.time_step,
             frames_per_call=self.args.frames_per_call,
-            name=f"generator_ema of {self.inputs.facts()['path']}",
+            name=f"{self.inputs.weights} of {self.inputs.facts()['path']}",
         )
 
     def real(self, protocol: EvalProtocol | None) -> VideoSource | None:
@@ -173,40 +181,12 @@ class SourceFactory:
             return FolderVideoSource.for_protocol(self.args.real, protocol)
         if self.inputs is None:
             return None
-        recipe = self.inputs.data_recipe
-        if self._dataset is None:
+        if self._real_clips is None:
+            recipe = self.inputs.data_recipe()
             console.err.print(f"opening the dataset {escape(recipe.data.component.name)}")
             ctx = context_for(recipe, None, self.inputs.device)
-            self._dataset = build_dataset(recipe.data, ctx)
-        kind = recipe.data.component.name
-        config = recipe.data.config.model_dump(mode="json")
-        return DatasetClipSource(
-            self._dataset,
-            identity=dataset_identity(kind, config, recipe.seed),
-            seed=protocol.seed if protocol is not None else 0,
-            name=f"dataset {kind}",
-        )
-
-
-def _protocol_of(metric: Metric) -> EvalProtocol | None:
-    protocol = getattr(metric, "protocol", None)
-    return protocol if isinstance(protocol, EvalProtocol) else None
-
-
-def _group_by_sources(metrics: dict[str, Metric]) -> list[dict[str, Metric]]:
-    """Metrics that can share fake and real sources: same selection, seed, size and cast."""
-    groups: dict[str, dict[str, Metric]] = {}
-    for role, metric in metrics.items():
-        protocol = _protocol_of(metric)
-        key = (
-            protocol.model_dump_json(
-                include={"real_selection", "real_stride", "seed", "resolution", "uint8_cast"}
-            )
-            if protocol is not None
-            else ""
-        )
-        groups.setdefault(key, {})[role] = metric
-    return list(groups.values())
+            self._real_clips = RealClips(recipe.data, ctx)
+        return self._real_clips.source(protocol.seed if protocol is not None else 0)
 
 
 # ---------------------------------------------------------------- the command
@@ -218,7 +198,7 @@ def _plans(args: argparse.Namespace, inputs: CheckpointInputs | None) -> list[Me
             "inrvid eval --fake: got no --metrics, expected the metrics to compute\n"
             "  add e.g. --metrics fvd,kvd"
         )
-    plans = plans_from_recipe(inputs.recipe)
+    plans = plans_from_recipe(inputs.checkpoint.recipe)
     if not plans:
         raise EvalArgumentError(
             f"{inputs.facts()['path']}: the recipe has no eval.metrics and no --metrics was "
@@ -272,18 +252,16 @@ def run(args: argparse.Namespace) -> int:
     )
     apply_metric_options(plans, options)
     apply_weights(plans, weights)
-    recipe = inputs.recipe if inputs is not None else None
     ctx = (
-        context_for(recipe, configured_video_spec(recipe), device)
-        if recipe is not None
+        BuildContext(video=inputs.checkpoint.video, device=device, seed=inputs.checkpoint.seed)
+        if inputs is not None
         else BuildContext(device=device)
     )
     metrics = build_plans(plans, ctx)
 
     sources = SourceFactory(args, inputs)
     results: list[EvalResult] = []
-    for group in _group_by_sources(metrics):
-        protocol = _protocol_of(next(iter(group.values())))
+    for protocol, group in group_by_sources(metrics):
         needs_real = any(m.needs_real for m in group.values())
         real = sources.real(protocol) if needs_real else None
         if needs_real and real is None:

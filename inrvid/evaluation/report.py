@@ -9,24 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from inrvid import files
-from inrvid.evaluate import EvalResult
-
-
-def merge_results(results: list[EvalResult]) -> EvalResult:
-    """One result from several `evaluate` calls over disjoint metrics."""
-    first = results[0]
-    merged = EvalResult(
-        values={},
-        provenance={},
-        fake="; ".join(dict.fromkeys(r.fake for r in results)),
-        real="; ".join(dict.fromkeys(r.real for r in results if r.real)) or None,
-        versions=first.versions,
-    )
-    for result in results:
-        merged.values.update(result.values)
-        merged.provenance.update(result.provenance)
-        merged.seconds.update(result.seconds)
-    return merged
+from inrvid.metrics.runner import EvalResult
 
 
 def protocol_label(provenance: dict[str, Any]) -> str:

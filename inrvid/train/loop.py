@@ -8,54 +8,40 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 import torch.distributed as dist
-from torch import nn
 
 from inrvid import checkpoint as ckpt
-from inrvid.build import Models, build_dataset_of, build_models, describe_models
+from inrvid.build import (
+    Models,
+    build_dataset_of,
+    build_metrics,
+    build_models,
+    context_for,
+    describe_models,
+)
 from inrvid.console import err as console
 from inrvid.console import warn
 from inrvid.errors import TrainingError
-from inrvid.loss import Loss, Network, PhaseInputs
+from inrvid.generator import Generator
+from inrvid.loss import PhaseInputs
+from inrvid.metrics.sources import RealClips
+from inrvid.progress import RunProgress
 from inrvid.recipe import Recipe
-from inrvid.recipe.resolved import resolved_yaml
+from inrvid.registry import VideoSpec
 from inrvid.streams import stream, stream_seed
 from inrvid.train import distributed as ddp
-from inrvid.train.evaluation import Evaluator
+from inrvid.train.cadence import Counters, crossed
 from inrvid.train.loader import TrainingLoader
 from inrvid.train.optim import EMA, make_adam
-from inrvid.train.phases import StepContext, main_losses, reg_interval, reg_losses, run_phase
-from inrvid.train.progress import Progress
+from inrvid.train.periodic_metrics import PeriodicMetrics
+from inrvid.train.phases import InputKind, StepContext, build_phases, reg_interval, run_phases
+from inrvid.train.random_states import restore_rng_state, rng_state
 from inrvid.train.records import MetricsLog, new_run_dir, plugin_versions, write_run_records
 from inrvid.train.samples import SampleWriter
-from inrvid.train.state import restore_rng_state, rng_state
-
-
-@dataclass
-class Counters:
-    """Where the run is: optimiser steps and images (videos) seen, over all ranks."""
-
-    step: int = 0
-    images_seen: int = 0
-    history: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def kimg(self) -> float:
-        """Thousands of videos seen."""
-        return self.images_seen / 1000
-
-
-def crossed(before: int, after: int, every_kimg: float | None) -> bool:
-    """Whether a cadence of `every_kimg` was crossed going from `before` to `after` images."""
-    if not every_kimg:
-        return False
-    every = every_kimg * 1000
-    return int(before // every) != int(after // every)
 
 
 class Trainer:
@@ -79,6 +65,15 @@ class Trainer:
         self.g_opt = make_adam(m.generator, cfg.g_lr, cfg.betas, cfg.eps, self.g_reg_every)
         self.d_opt = make_adam(self.d_params, cfg.d_lr, cfg.betas, cfg.eps, self.d_reg_every)
         self.ema = EMA(m.generator, cfg.ema_kimg, cfg.ema_rampup)
+        self.phases = build_phases(
+            m.losses,
+            generator=m.generator,
+            discriminators=self.d_params,
+            g_optimizer=self.g_opt,
+            d_optimizer=self.d_opt,
+            g_reg_every=self.g_reg_every,
+            d_reg_every=self.d_reg_every,
+        )
         # own streams (inrvid.streams): latents/times alike on all ranks, augments per rank
         self.draws = stream(recipe.seed, "train/latents")
         torch.manual_seed(stream_seed(recipe.seed, f"train/augment/rank{info.rank}"))
@@ -125,70 +120,44 @@ class Trainer:
         return picked.to(torch.float32) / 127.5 - 1, times.to(self.info.device)
 
     # --- one training step ---
-    def _phase(
-        self,
-        name: str,
-        network: Network,
-        losses: dict[str, Loss],
-        make_inputs: Callable[[], PhaseInputs],
-        context: StepContext,
-        autocast: bool = False,
-    ) -> dict[str, float]:
-        """Run one phase for `network` (the other network frozen) and return its terms."""
-        m = self.models
-        trained: nn.Module = m.generator
-        frozen: nn.Module = self.d_params
-        optimizer = self.g_opt
-        if network == "discriminator":
-            trained, frozen, optimizer = self.d_params, m.generator, self.d_opt
-        return run_phase(
-            name=name,
-            network=network,
-            losses=losses,
-            make_inputs=make_inputs,
-            trained=[trained],
-            frozen=[frozen],
-            optimizer=optimizer,
-            context=context,
-            autocast=self.autocast if autocast else None,
-        ).terms
-
     def step(self, clips: torch.Tensor) -> dict[str, float]:
-        """G main, G reg, D main, D reg, then the EMA: one step over a global batch."""
+        """Every phase due at this step (G, Greg, D, Dreg), then the EMA, over a global batch."""
         m, c = self.models, self.counters
         real, real_t = self.real_frames(clips)  # b t c h w, b t
         context = StepContext(self.info, c.step, c.kimg, m.loss_weights)
 
-        def g_inputs() -> PhaseInputs:
+        def fakes() -> PhaseInputs:
             z_c, z_m, t = self.draw_fake()
             fake = self.generator_fn(z_c, z_m, t)  # b t c h w, with graph
             return PhaseInputs(
-                "generator", c.step, fake, t, None, None, self.discriminator_fns, m.augment
+                network="generator", step=c.step, fake_frames=fake, fake_times=t,
+                real_frames=None, real_times=None,
+                discriminators=self.discriminator_fns, augment=m.augment,
             )
 
-        def d_inputs() -> PhaseInputs:
+        def fakes_and_reals() -> PhaseInputs:
             z_c, z_m, t = self.draw_fake()
             with torch.no_grad():
                 fake = self.generator_fn(z_c, z_m, t)  # b t c h w, detached
             return PhaseInputs(
-                "discriminator", c.step, fake, t, real, real_t, self.discriminator_fns, m.augment
+                network="discriminator", step=c.step, fake_frames=fake, fake_times=t,
+                real_frames=real, real_times=real_t,
+                discriminators=self.discriminator_fns, augment=m.augment,
             )
 
-        def d_reg_inputs() -> PhaseInputs:
+        def reals() -> PhaseInputs:
             # eager networks: regularisers such as R1 differentiate a gradient, which
             # torch.compile's autograd does not support
             return PhaseInputs(
-                "discriminator", c.step, None, None, real, real_t, m.discriminators, m.augment
+                network="discriminator", step=c.step, fake_frames=None, fake_times=None,
+                real_frames=real, real_times=real_t,
+                discriminators=m.discriminators, augment=m.augment,
             )
 
-        logged = self._phase("G", "generator", main_losses(m.losses), g_inputs, context, True)
-        g_reg = reg_losses(m.losses, "generator")
-        if g_reg and self.g_reg_every and c.step % self.g_reg_every == 0:
-            logged |= self._phase("Greg", "generator", g_reg, g_inputs, context)
-        logged |= self._phase("D", "discriminator", main_losses(m.losses), d_inputs, context, True)
-        d_reg = reg_losses(m.losses, "discriminator")
-        if d_reg and self.d_reg_every and c.step % self.d_reg_every == 0:
-            logged |= self._phase("Dreg", "discriminator", d_reg, d_reg_inputs, context)
+        inputs: dict[InputKind, Callable[[], PhaseInputs]] = {
+            "fakes": fakes, "fakes_and_reals": fakes_and_reals, "reals": reals
+        }
+        logged = run_phases(self.phases, inputs, context, self.autocast)
         c.images_seen += self.recipe.train.batch_size
         c.step += 1
         logged["ema_beta"] = self.ema.update(
@@ -197,7 +166,7 @@ class Trainer:
         return logged
 
     # --- checkpoints ---
-    def state(self, loader_state: dict[str, Any]) -> dict[str, Any]:
+    def state(self, loader_state: dict[str, Any]) -> ckpt.Checkpoint:
         """Everything needed to continue exactly (rank 0's view, other ranks' RNG included)."""
         rngs = [rng_state()]
         if self.info.distributed:
@@ -205,38 +174,38 @@ class Trainer:
             dist.all_gather_object(gathered, rngs[0])
             rngs = gathered
         m = self.models
-        return {
-            "recipe": self.recipe.resolved(),
-            "recipe_text": resolved_yaml(self.recipe),
-            "plugins": plugin_versions(),
-            "step": self.counters.step,
-            "images_seen": self.counters.images_seen,
-            "world_size": self.info.world_size,
-            "generator": m.generator.state_dict(),
-            "generator_ema": self.ema.model.state_dict(),
-            "discriminators": {r: d.state_dict() for r, d in m.discriminators.items()},
-            "losses": {r: loss.state_dict() for r, loss in m.losses.items()},
-            "g_optimizer": self.g_opt.state_dict(),
-            "d_optimizer": self.d_opt.state_dict(),
-            "draws": self.draws.get_state(),
-            "rng": rngs,
-            "data": loader_state,
-        }
+        return ckpt.from_training(
+            self.recipe,
+            m.video,
+            step=self.counters.step,
+            images_seen=self.counters.images_seen,
+            world_size=self.info.world_size,
+            plugins=plugin_versions(),
+            generator=m.generator,
+            generator_ema=self.ema.model,
+            discriminators=m.discriminators,
+            losses=m.losses,
+            optimizers={"generator": self.g_opt, "discriminator": self.d_opt},
+            draws=self.draws,
+            rng=rngs,
+            loader=loader_state,
+        )
 
-    def load_state(self, state: dict[str, Any]) -> None:
+    def load_state(self, checkpoint: ckpt.Checkpoint) -> None:
         """Restore a checkpoint's networks, optimisers, counters and random states."""
         m = self.models
-        m.generator.load_state_dict(state["generator"])
-        self.ema.model.load_state_dict(state["generator_ema"])
-        for role, d in m.discriminators.items():
-            d.load_state_dict(state["discriminators"][role])
-        for role, loss in m.losses.items():
-            loss.load_state_dict(state["losses"].get(role, {}))
-        self.g_opt.load_state_dict(state["g_optimizer"])
-        self.d_opt.load_state_dict(state["d_optimizer"])
-        self.draws.set_state(state["draws"])
-        self.counters = Counters(step=state["step"], images_seen=state["images_seen"])
-        rngs = state["rng"]
+        ckpt.restore_training(
+            checkpoint,
+            self.recipe,
+            generator=m.generator,
+            generator_ema=self.ema.model,
+            discriminators=m.discriminators,
+            losses=m.losses,
+            optimizers={"generator": self.g_opt, "discriminator": self.d_opt},
+        )
+        self.draws.set_state(checkpoint.draws)
+        self.counters = Counters(step=checkpoint.step, images_seen=checkpoint.images_seen)
+        rngs = checkpoint.rng
         if len(rngs) == self.info.world_size:
             restore_rng_state(rngs[self.info.rank])
         else:
@@ -246,22 +215,11 @@ class Trainer:
             )
 
 
-def _check_resume_plugins(state: dict[str, Any]) -> None:
-    recorded = {(p["entry_point"], p["distribution"]): p["version"] for p in state["plugins"]}
-    for p in plugin_versions():
-        old = recorded.get((p["entry_point"], p["distribution"]))
-        if old is not None and old != p["version"]:
-            warn(
-                f"plug-in '{p['entry_point']}' ({p['distribution']}) was {old} when the "
-                f"checkpoint was written and is {p['version']} now"
-            )
-
-
 def train(
     recipe: Recipe,
     *,
     argv: list[str],
-    resume_state: dict[str, Any] | None = None,
+    resume_state: ckpt.Checkpoint | None = None,
     run_dir: Path | None = None,
     quiet: bool = False,
 ) -> Path:
@@ -277,7 +235,7 @@ def _train(
     recipe: Recipe,
     info: ddp.DistInfo,
     argv: list[str],
-    resume_state: dict[str, Any] | None,
+    resume_state: ckpt.Checkpoint | None,
     run_dir: Path | None,
     quiet: bool,
 ) -> Path:
@@ -286,7 +244,9 @@ def _train(
     # --- resume or start ---
     if resume_state is not None:
         assert run_dir is not None
-        _check_resume_plugins(resume_state)
+        if info.is_main:  # writes that a kill interrupted; no other process writes here now
+            ckpt.remove_temporaries(run_dir / "checkpoints")
+        ckpt.warn_plugin_drift(resume_state)
         trainer.load_state(resume_state)
     elif info.is_main:
         run_dir = new_run_dir(recipe)
@@ -315,16 +275,23 @@ def _train(
         world_size=info.world_size,
         num_workers=cfg.num_workers,
         pin_memory=info.device.type == "cuda",
-        state=None if resume_state is None else resume_state["data"],
+        state=None if resume_state is None else resume_state.loader,
     )
-    samples = SampleWriter(trainer, run_dir) if info.is_main else None
-    evaluator = Evaluator(recipe, trainer, info)
+    samples = (
+        SampleWriter(
+            trainer.ema.model, run_dir, videos=cfg.sample_videos, frames=cfg.sample_frames,
+            seed=recipe.seed, fps=trainer.models.video.fps,
+        )
+        if info.is_main
+        else None
+    )
+    evaluator = periodic_metrics(recipe, trainer.ema.model, trainer.models.video, info)
     total_images = int(cfg.duration_kimg * 1000)
     if resume_state is None:
         evaluator.maybe_run(log, trainer.counters, force=True)
         if samples is not None:
             samples.write(trainer.counters.images_seen, log)
-    progress = Progress(
+    progress = RunProgress(
         total_images, trainer.counters.images_seen, enabled=info.is_main and not quiet
     )
     # --- train ---
@@ -341,6 +308,7 @@ def _train(
             progress.update(after, s_per_kimg, terms)
             last = after >= total_images
             if log is not None and (crossed(before, after, cfg.log_every_kimg) or last):
+                progress.line()
                 log.write(
                     {
                         "kimg": after / 1000,
@@ -366,7 +334,26 @@ def _train(
     return run_dir
 
 
-def _summary(run_dir: Path, evaluator: Evaluator, samples: SampleWriter | None) -> None:
+def periodic_metrics(
+    recipe: Recipe, generator: Generator, video: VideoSpec, info: ddp.DistInfo
+) -> PeriodicMetrics:
+    """The recipe's `eval.metrics` at their cadence, on rank 0 (none on other ranks)."""
+    every = recipe.eval.every_kimg
+    metrics = (
+        build_metrics(recipe, video, info.device)
+        if recipe.metrics and info.is_main and every is not None
+        else {}
+    )
+    return PeriodicMetrics(
+        metrics,
+        generator,
+        every_kimg=every,
+        seed=recipe.seed,
+        real_clips=lambda: RealClips(recipe.data, context_for(recipe, None, torch.device("cpu"))),
+    )
+
+
+def _summary(run_dir: Path, evaluator: PeriodicMetrics, samples: SampleWriter | None) -> None:
     """Where the run's files are, and how the evaluated metrics moved."""
     console.print(f"run finished: {run_dir}", soft_wrap=True)
     if samples is not None and samples.latest is not None:

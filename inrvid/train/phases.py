@@ -1,15 +1,19 @@
-"""The phases of one training step: G main, G regularisation, D main, D regularisation.
+"""The phases of one training step, built once as data and run in one loop.
 
-The loop knows the contract (`inrvid.loss.PhaseInputs`), never the model: each phase asks
-the recipe's losses for their terms, checks them, sums them with their weights, back-
-propagates, averages gradients over ranks and steps the network's optimiser.
+As in StyleGAN2-ADA's training loop, a step is a list of phases (G main, G regularisation,
+D main, D regularisation), each a row: its name, the network it trains, its losses, its
+optimiser and its interval. The loop runs every phase whose interval divides the step. It
+knows the contract (`inrvid.loss.PhaseInputs`), never the model: each phase asks the
+recipe's losses for their terms, checks them, sums them with their weights, back-propagates,
+averages gradients over ranks and steps the network's optimiser.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 from torch import Tensor, nn
@@ -18,6 +22,10 @@ from inrvid.errors import TrainingError
 from inrvid.loss import Loss, Network, PhaseInputs
 from inrvid.tensor import requires_grad
 from inrvid.train.distributed import DistInfo, average_gradients
+
+# What a phase is fed: fakes with the graph to G (`fakes`), detached fakes and reals
+# (`fakes_and_reals`), or reals alone through the eager networks (`reals`).
+InputKind = Literal["fakes", "fakes_and_reals", "reals"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,30 @@ class StepContext:
     weights: dict[str, float]
 
 
+@dataclass(frozen=True)
+class Phase:
+    """One row of the step: train `trained` on `losses` with `optimizer` every `interval` steps.
+
+    `frozen` is the other network (its parameters need no gradient during the phase);
+    `autocast` says whether the run's mixed-precision context applies (main phases only:
+    regularisers such as R1 differentiate a gradient).
+    """
+
+    name: str
+    network: Network
+    losses: dict[str, Loss]
+    trained: nn.Module
+    frozen: nn.Module
+    optimizer: torch.optim.Optimizer
+    interval: int
+    inputs: InputKind
+    autocast: bool = False
+
+    def due(self, step: int) -> bool:
+        """Whether this phase runs at optimiser step `step`."""
+        return step % self.interval == 0
+
+
 @dataclass
 class PhaseResult:
     """The weighted terms of a phase, as floats (for logging)."""
@@ -37,7 +69,8 @@ class PhaseResult:
     terms: dict[str, float]
 
 
-def _main_losses(losses: dict[str, Loss]) -> dict[str, Loss]:
+def main_losses(losses: dict[str, Loss]) -> dict[str, Loss]:
+    """Losses evaluated at every step (not lazy regularisers)."""
     return {
         r: loss for r, loss in losses.items() if not loss.lazy_interval or loss.lazy_interval <= 1
     }
@@ -63,45 +96,87 @@ def reg_interval(losses: dict[str, Loss], network: Network) -> int | None:
     return intervals.pop() if intervals else None
 
 
-def run_phase(
-    *,
-    name: str,
-    network: Network,
+def build_phases(
     losses: dict[str, Loss],
+    *,
+    generator: nn.Module,
+    discriminators: nn.Module,
+    g_optimizer: torch.optim.Optimizer,
+    d_optimizer: torch.optim.Optimizer,
+    g_reg_every: int | None,
+    d_reg_every: int | None,
+) -> list[Phase]:
+    """The phases G, Greg, D, Dreg in this order; a regularisation phase only if it has losses."""
+    main = main_losses(losses)
+    g, d = generator, discriminators
+    phases = [Phase("G", "generator", main, g, d, g_optimizer, 1, "fakes", autocast=True)]
+    g_reg = reg_losses(losses, "generator")
+    if g_reg and g_reg_every:
+        phases.append(Phase("Greg", "generator", g_reg, g, d, g_optimizer, g_reg_every, "fakes"))
+    phases.append(
+        Phase("D", "discriminator", main, d, g, d_optimizer, 1, "fakes_and_reals", autocast=True)
+    )
+    d_reg = reg_losses(losses, "discriminator")
+    if d_reg and d_reg_every:
+        phases.append(
+            Phase("Dreg", "discriminator", d_reg, d, g, d_optimizer, d_reg_every, "reals")
+        )
+    return phases
+
+
+def run_phases(
+    phases: list[Phase],
+    inputs: Mapping[InputKind, Callable[[], PhaseInputs]],
+    context: StepContext,
+    autocast: contextlib.AbstractContextManager[object] | None = None,
+) -> dict[str, float]:
+    """Run every phase due at `context.step`, in order; return their terms, `name/role.term`.
+
+    `autocast` (the run's mixed-precision context, if any) wraps the phases that allow it.
+    """
+    logged: dict[str, float] = {}
+    for phase in phases:
+        if not phase.due(context.step):
+            continue
+        phase_autocast = autocast if phase.autocast else None
+        logged |= run_phase(phase, inputs[phase.inputs], context, phase_autocast).terms
+    return logged
+
+
+def run_phase(
+    phase: Phase,
     make_inputs: Callable[[], PhaseInputs],
-    trained: list[nn.Module],
-    frozen: list[nn.Module],
-    optimizer: torch.optim.Optimizer,
     context: StepContext,
     autocast: contextlib.AbstractContextManager[object] | None = None,
 ) -> PhaseResult:
-    """Compute every loss's terms for `network`, check them, back-propagate and step."""
-    optimizer.zero_grad(set_to_none=True)
-    stack = contextlib.ExitStack()
-    with stack:
-        for module in frozen:
-            stack.enter_context(requires_grad(module, False))
-        for module in trained:
-            stack.enter_context(requires_grad(module, True))
+    """Compute every loss's terms for the phase's network, check them, back-propagate, step."""
+    phase.optimizer.zero_grad(set_to_none=True)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(requires_grad(phase.frozen, False))
+        stack.enter_context(requires_grad(phase.trained, True))
         with autocast or contextlib.nullcontext():
             inputs = make_inputs()
             total: Tensor | None = None
             logged: dict[str, float] = {}
-            for role, loss in losses.items():
-                get = loss.generator_terms if network == "generator" else loss.discriminator_terms
+            for role, loss in phase.losses.items():
+                get = (
+                    loss.generator_terms
+                    if phase.network == "generator"
+                    else loss.discriminator_terms
+                )
                 weight = context.weights.get(role, 1.0)
                 for term, value in get(inputs).items():
                     key = f"{role}.{term}"
-                    check_finite(value, key, name, context.step, context.kimg)
+                    check_finite(value, key, phase.name, context.step, context.kimg)
                     weighted = value.float() * weight
                     total = weighted if total is None else total + weighted
                     logged[key] = float(value.detach())
         if total is not None:
             total.backward()
-    average_gradients(trained, context.info)
+    average_gradients([phase.trained], context.info)
     if total is not None:
-        optimizer.step()
-    return PhaseResult({f"{name}/{k}": v for k, v in logged.items()})
+        phase.optimizer.step()
+    return PhaseResult({f"{phase.name}/{k}": v for k, v in logged.items()})
 
 
 def check_finite(value: Tensor, key: str, phase: str, step: int, kimg: float) -> None:
@@ -113,8 +188,3 @@ def check_finite(value: Tensor, key: str, phase: str, step: int, kimg: float) ->
             "  the run stopped; the last good checkpoint is kept. Lower the learning rates or "
             "raise R1's gamma, then resume with --resume"
         )
-
-
-def main_losses(losses: dict[str, Loss]) -> dict[str, Loss]:
-    """Losses evaluated at every step (not lazy regularisers)."""
-    return _main_losses(losses)

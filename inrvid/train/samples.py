@@ -9,36 +9,44 @@ import torch
 from einops import rearrange
 
 from inrvid.generation.render import render_uint8
+from inrvid.time_axis import clip_times
 from inrvid.video import write_grid
 
 if TYPE_CHECKING:
-    from inrvid.train.loop import Trainer
+    from inrvid.generator import Generator
     from inrvid.train.records import MetricsLog
 
 SAMPLE_SEED_OFFSET = 7919
 
 
 class SampleWriter:
-    """Writes `samples/samples-<images seen>.mp4` from the EMA generator and fixed latents."""
+    """Writes `samples/samples-<images seen>.mp4` from a generator (the EMA) and fixed latents.
 
-    def __init__(self, trainer: Trainer, run_dir: Path) -> None:
-        cfg = trainer.recipe.train
-        gen = torch.Generator().manual_seed(trainer.recipe.seed + SAMPLE_SEED_OFFSET)
-        g = trainer.models.generator
-        self.z_content = torch.randn(cfg.sample_videos, g.content_dim, generator=gen)
+    The latents are drawn once from `seed + SAMPLE_SEED_OFFSET`, so every grid of a run shows
+    the same videos; `generator` is rendered as it is when `write` is called.
+    """
+
+    def __init__(
+        self, generator: Generator, run_dir: Path, *, videos: int, frames: int, seed: int,
+        fps: float,
+    ) -> None:
+        gen = torch.Generator().manual_seed(seed + SAMPLE_SEED_OFFSET)
+        self.z_content = torch.randn(videos, generator.content_dim, generator=gen)
         self.z_motion = (
-            torch.randn(cfg.sample_videos, g.motion_dim, generator=gen) if g.motion_dim else None
+            torch.randn(videos, generator.motion_dim, generator=gen)
+            if generator.motion_dim
+            else None
         )
-        self.times = torch.linspace(0, 1, cfg.sample_frames)
+        self.times = clip_times(frames)
         self.folder = run_dir / "samples"
-        self.trainer = trainer
-        self.fps = trainer.models.video.fps
+        self.generator = generator
+        self.fps = fps
         self.latest: Path | None = None
 
     def write(self, images_seen: int, log: MetricsLog | None = None) -> Path:
         """Render the grid now and write it; log the first video's frames to TensorBoard."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        videos = render_uint8(self.trainer.ema.model, self.z_content, self.z_motion, self.times)
+        videos = render_uint8(self.generator, self.z_content, self.z_motion, self.times)
         path = self.folder / f"samples-{images_seen:09d}.mp4"
         write_grid(path, videos, fps=self.fps)
         self.latest = path

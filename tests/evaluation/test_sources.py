@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from inrvid.errors import DataError
-from inrvid.evaluation.sources import DatasetClipSource, dataset_identity, folder_fingerprint
+from inrvid.metrics.sources import DatasetClipSource, dataset_identity, folder_fingerprint
 from inrvid.testing import build_component
 
 SHAPES = {"videos": 6, "resolution": 8, "clip_frames": 4, "hflip": False}

@@ -8,7 +8,8 @@ from inrvid_metrics.inception import InceptionV3
 from inrvid_metrics.layers import init_random
 
 from inrvid.errors import DataError
-from inrvid.evaluate import TensorVideoSource, evaluate
+from inrvid.metrics.runner import evaluate
+from inrvid.metrics.sources import TensorVideoSource
 from inrvid.plugins import REGISTRIES, ensure_plugins
 from inrvid.testing import build_component, check_component, check_config
 

@@ -4,9 +4,9 @@ import torch
 from torch import nn
 
 from inrvid.errors import DataError
-from inrvid.evaluate import FolderVideoSource, GeneratorVideoSource, TensorVideoSource
 from inrvid.generator import Generator
 from inrvid.metrics.protocols import get_protocol
+from inrvid.metrics.sources import FolderVideoSource, GeneratorVideoSource, TensorVideoSource
 
 
 class _RampGenerator(Generator):

@@ -1,8 +1,10 @@
-"""The evaluation driver: run metrics on fake and real videos and collect one record.
+"""Running metrics: on fake and real video sources, into one record with its provenance.
 
 `evaluate(metrics, fake, real)` calls every metric's `compute`, then gathers the values with
-each metric's provenance (protocol, weight hashes) and the library versions. The video
-sources live in `inrvid.metrics.sources` and are re-exported here.
+each metric's provenance (protocol, weight hashes) and the library versions. Metrics that
+select, seed, size and cast videos alike share sources (`group_by_sources`); the results of
+the groups are merged (`merge_results`). In-training evaluation and `inrvid eval` both run
+metrics this way. The video sources live in `inrvid.metrics.sources`.
 """
 
 from __future__ import annotations
@@ -19,18 +21,9 @@ import torch
 
 from inrvid.errors import DataError
 from inrvid.metric import Metric, VideoSource
-from inrvid.metrics.sources import FolderVideoSource, GeneratorVideoSource, TensorVideoSource
+from inrvid.metrics.protocols import EvalProtocol
 from inrvid.progress import bar
 from inrvid.version import __version__
-
-__all__ = [
-    "EvalResult",
-    "FolderVideoSource",
-    "GeneratorVideoSource",
-    "TensorVideoSource",
-    "evaluate",
-    "library_versions",
-]
 
 
 def library_versions() -> dict[str, str]:
@@ -134,3 +127,47 @@ def evaluate(
         real=real.name if real is not None else None,
         seconds=seconds,
     )
+
+
+def merge_results(results: list[EvalResult]) -> EvalResult:
+    """One result from several `evaluate` calls over disjoint metrics."""
+    first = results[0]
+    merged = EvalResult(
+        values={},
+        provenance={},
+        fake="; ".join(dict.fromkeys(r.fake for r in results)),
+        real="; ".join(dict.fromkeys(r.real for r in results if r.real)) or None,
+        versions=first.versions,
+    )
+    for result in results:
+        merged.values.update(result.values)
+        merged.provenance.update(result.provenance)
+        merged.seconds.update(result.seconds)
+    return merged
+
+
+def protocol_of(metric: Metric) -> EvalProtocol | None:
+    """The protocol a metric follows, or None for a metric without one."""
+    protocol = getattr(metric, "protocol", None)
+    return protocol if isinstance(protocol, EvalProtocol) else None
+
+
+def group_by_sources(
+    metrics: Mapping[str, Metric],
+) -> list[tuple[EvalProtocol | None, dict[str, Metric]]]:
+    """Metrics that share fake and real sources (same selection, seed, size, cast), grouped.
+
+    Each group comes with the protocol of its first metric (None: a metric without one).
+    """
+    groups: dict[str, dict[str, Metric]] = {}
+    for role, metric in metrics.items():
+        protocol = protocol_of(metric)
+        key = (
+            protocol.model_dump_json(
+                include={"real_selection", "real_stride", "seed", "resolution", "uint8_cast"}
+            )
+            if protocol is not None
+            else ""
+        )
+        groups.setdefault(key, {})[role] = metric
+    return [(protocol_of(next(iter(g.values()))), g) for g in groups.values()]

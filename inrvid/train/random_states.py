@@ -1,4 +1,7 @@
-"""Everything a checkpoint holds, gathered from and restored to the live objects."""
+"""The random states of a process (torch CPU and CUDA, numpy, python), saved and restored.
+
+A checkpoint holds one per rank, so that a resumed run draws what an uninterrupted one would.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ from typing import Any
 
 import numpy as np
 import torch
-
-from inrvid.checkpoint import FORMAT_VERSION
 
 
 def rng_state() -> dict[str, Any]:
@@ -50,12 +51,3 @@ def restore_rng_state(state: dict[str, Any]) -> None:
     version, internal, gauss = state["python"]
     random.setstate((version, tuple(internal), gauss))
 
-
-def describe_checkpoint(state: dict[str, Any]) -> dict[str, Any]:
-    """The small facts of a checkpoint (for messages and `inrvid eval` results)."""
-    return {
-        "format_version": FORMAT_VERSION,
-        "images_seen": state.get("images_seen"),
-        "step": state.get("step"),
-        "recipe": state.get("recipe", {}).get("name"),
-    }
