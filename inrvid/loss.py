@@ -58,9 +58,9 @@ class LossConfig(ComponentConfig):
     weight: float = Field(1.0, ge=0, description="factor the loop applies to each term")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PhaseInputs:
-    """What a loss sees in one phase of one training step.
+    """What a loss sees in one phase of one training step (built with keywords only).
 
     Frames are `b t c h w` in [-1, 1], not yet augmented; times `b t`. In a generator phase
     `fake_frames` carries the graph to G and `real_*` are None; in a discriminator phase the
