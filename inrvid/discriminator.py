@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from inrvid.registry import BuildContext, ComponentConfig, Registry, Section
+from inrvid.registry import BuildContext, ComponentConfig, Registry, Section, VideoSpec
 
 
 class DiscriminatorConfig(ComponentConfig):
@@ -18,9 +18,20 @@ class Discriminator(nn.Module):
     k is the number of scores per video: t for a per-frame image discriminator, 1 for a
     discriminator that sees the frames together (a motion D with its Δt plane, a 3D conv D).
     A discriminator may declare `frames_seen` (how many frames it takes; None: any).
+    `inrvid recipe validate` compares it with the sampler's `frames_shown` before anything is
+    built, through `frames_seen_for`.
     """
 
     frames_seen: int | None = None
+
+    @classmethod
+    def frames_seen_for(cls, config: ComponentConfig, video: VideoSpec) -> int | None:
+        """Frames a discriminator built from `config` will take (None: any), before building.
+
+        The class attribute `frames_seen` by default; override it when the number depends on
+        the config or the video spec.
+        """
+        return cls.frames_seen
 
     def forward(self, frames: Tensor, times: Tensor) -> Tensor:
         """Logits `b k` for frames `b t c h w` at times `b t`."""

@@ -49,6 +49,7 @@ CORE_HOOK_MODULES: tuple[str, ...] = (
     "inrvid.video.hooks",
     "inrvid.generation.hooks",  # inrvid generate, inrvid predict
     "inrvid.evaluation.hooks",  # inrvid eval, inrvid compare
+    "inrvid.cross_checks",  # recipe validate: sampler vs discriminators, role names
 )
 
 
