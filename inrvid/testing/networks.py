@@ -77,7 +77,7 @@ def check_generator(
     )
     _check_chunks(subject, render, frames, z_content, z_motion)
     _check_latents_matter(subject, gen, render, frames, z_content, z_motion)
-    _check_scale(subject, render, frames)
+    _check_scale(subject, gen, render, frames)
     _check_gradient(subject, gen, z_content, z_motion, times)
     if isinstance(gen, StyleGenerator):
         _check_style(subject, gen, frames, z_content, z_motion, times)
@@ -121,8 +121,20 @@ def _check_latents_matter(subject: Subject, gen: Generator, render: Callable[...
     )
 
 
-def _check_scale(subject: Subject, render: Callable[..., Tensor], frames: Tensor) -> None:
+def _check_scale(subject: Subject, gen: Generator, render: Callable[..., Tensor],
+                 frames: Tensor) -> None:
     b, t, c, h, w = frames.shape
+    if gen.max_scale is not None and gen.max_scale < 2:
+        try:
+            with torch.no_grad():
+                gen(*_first_inputs(gen), scale=2)
+        except InrvidError as exc:
+            subject.expect("scale" in str(exc), "scale",
+                           f"scale=2 (max_scale {gen.max_scale}) raised without naming it: {exc}",
+                           "name `scale` and the largest allowed value in the message")
+            return
+        raise subject.broken("scale", f"max_scale is {gen.max_scale} but scale=2 rendered",
+                             "raise an InrvidError naming `scale` above max_scale")
     big = render(scale=2, what="forward(..., scale=2)")
     subject.expect(
         isinstance(big, Tensor) and tuple(big.shape) == (b, t, c, 2 * h, 2 * w), "scale",
@@ -135,6 +147,12 @@ def _check_scale(subject: Subject, render: Callable[..., Tensor], frames: Tensor
         "scale=2 gave the scale-1 frames upsampled (every pixel repeated)",
         "evaluate the network at the denser coordinates instead of resizing its output",
     )
+
+
+def _first_inputs(gen: Generator) -> tuple[Tensor, Tensor | None, Tensor]:
+    """Latents and times of one video, for a call expected to fail before rendering."""
+    latents = gen.sample_latents(1, torch.Generator().manual_seed(0))
+    return latents[0], latents[1], CHECK_TIMES[:1]
 
 
 def _check_gradient(subject: Subject, gen: Generator, z_content: Tensor,

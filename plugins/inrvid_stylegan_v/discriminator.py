@@ -1,0 +1,246 @@
+"""StyleGAN-V's discriminator: sparse frames, features fused across time, conditioned on gaps.
+
+Read top to bottom like the official `src/training/networks.py` (Discriminator) and
+`layers.py` (TemporalDifferenceEncoder): the time-gap embedding (a learned table row plus
+fixed sinusoids per gap, for the t - 1 gaps of a video); the label mapping that turns it into
+the projection vector `cmap`; StyleGAN2's residual block; the 4x4 epilogue whose output is
+projected on `cmap`; then the discriminator. Frames enter one by one (`(b t)` on the batch
+axis) up to the fusion resolution; the block before it halves its output channels and the
+frames' maps are concatenated on channels in time order, so the remaining blocks see videos.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import torch
+from einops import rearrange
+from inrvid_digan.generator import normalize_second_moment
+from inrvid_digan.layers import Conv2dLayer, EqualLinear, minibatch_std
+from pydantic import Field, model_validator
+from torch import Tensor, nn
+
+from inrvid.discriminator import Discriminator, DiscriminatorConfig
+from inrvid.errors import ShapeError
+from inrvid.registry import BuildContext
+from inrvid.tensor import expect_shape
+from inrvid_stylegan_v.generator import _square_resolution
+
+SQRT_HALF = math.sqrt(0.5)
+
+
+class TimeGapEncoder(nn.Module):
+    """Gaps between consecutive frames (in frames) -> `b ((t-1) (d + 2m))` embedding.
+
+    Each gap, rounded to an integer, picks a row of a learned table (`max_gap` rows of `d`)
+    and is also embedded by m fixed sinusoids sin/cos(gap·π·2^j / R), j = 0..m-1, with
+    R = 2^ceil(log2 max_gap) and m = log2 R (the release's FixedTimeEncoder).
+    """
+
+    def __init__(self, *, max_gap: int, features: int) -> None:
+        super().__init__()
+        self.max_gap = max_gap
+        self.table = nn.Embedding(max_gap, features)
+        resolution = 2 ** math.ceil(math.log2(max_gap))
+        octaves = int(math.log2(resolution))
+        coefs = math.pi * 2.0 ** torch.arange(octaves, dtype=torch.float64) / resolution
+        self.register_buffer("coefs", coefs.float())                           # m
+        self.gap_features = features + 2 * octaves
+
+    def forward(self, tau: Tensor) -> Tensor:
+        """Sorted times in frames `b t` -> `b ((t-1) e)`, e = d + 2m per gap."""
+        gaps = tau.diff(dim=1)                                                 # b (t-1)
+        rows = gaps.round().long()
+        if bool((rows < 0).any()) or bool((rows >= self.max_gap).any()):
+            raise ShapeError(
+                f"stylegan_v_d: frame gaps from {int(rows.min())} to {int(rows.max())}, "
+                f"expected sorted times with gaps in [0, {self.max_gap}) frames\n"
+                "  sort the times, or raise discriminators.<role>.max_gap_frames")
+        angle = gaps[..., None].float() * self.coefs                           # b (t-1) m
+        embedded = torch.cat([self.table(rows), angle.sin(), angle.cos()], dim=-1)  # b (t-1) e
+        return rearrange(embedded, "b g e -> b (g e)")
+
+
+class GapMapping(nn.Module):
+    """StyleGAN2's label mapping: FC (lr 1) -> normalise -> lrelu FCs (lr multiplier) -> cmap."""
+
+    def __init__(
+        self, *, in_features: int, cmap_dim: int, num_layers: int, lr_multiplier: float
+    ) -> None:
+        super().__init__()
+        self.embed = EqualLinear(in_features=in_features, out_features=cmap_dim)
+        self.layers = nn.Sequential(*[
+            EqualLinear(in_features=cmap_dim, out_features=cmap_dim,
+                        lr_multiplier=lr_multiplier, activation="lrelu")
+            for _ in range(num_layers)
+        ])
+
+    def forward(self, gaps: Tensor) -> Tensor:
+        """`b e -> b cmap_dim`."""
+        return self.layers(normalize_second_moment(self.embed(gaps)))
+
+
+class ResidualBlock(nn.Module):
+    """StyleGAN2's residual D block `b c_in h w -> b c_out h/2 w/2` (fromRGB when c_in = 0)."""
+
+    def __init__(
+        self, *, in_channels: int, tmp_channels: int, out_channels: int, image_channels: int,
+        conv_clamp: float | None,
+    ) -> None:
+        super().__init__()
+        self.from_rgb = None
+        if in_channels == 0:
+            self.from_rgb = Conv2dLayer(in_channels=image_channels, out_channels=tmp_channels,
+                                        kernel_size=1, activation="lrelu", conv_clamp=conv_clamp)
+        first = in_channels or tmp_channels
+        self.conv0 = Conv2dLayer(in_channels=first, out_channels=tmp_channels, kernel_size=3,
+                                 activation="lrelu", conv_clamp=conv_clamp)
+        self.conv1 = Conv2dLayer(in_channels=tmp_channels, out_channels=out_channels,
+                                 kernel_size=3, activation="lrelu", down=True,
+                                 conv_clamp=conv_clamp)
+        self.skip = Conv2dLayer(in_channels=first, out_channels=out_channels, kernel_size=1,
+                                bias=False, down=True)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """`b c h w -> b c' h/2 w/2`."""
+        if self.from_rgb is not None:
+            x = self.from_rgb(x)                                               # b tmp h w
+        skip = self.skip(x, gain=SQRT_HALF)                                    # b out h/2 w/2
+        return skip + self.conv1(self.conv0(x), gain=SQRT_HALF)
+
+
+class ProjectionEpilogue(nn.Module):
+    """The 4x4 head: minibatch std -> 3x3 conv -> FC -> FC to cmap_dim, projected on cmap."""
+
+    def __init__(
+        self, *, channels: int, cmap_dim: int, mbstd_group: int, mbstd_channels: int,
+        conv_clamp: float | None,
+    ) -> None:
+        super().__init__()
+        self.mbstd_group = mbstd_group
+        self.mbstd_channels = mbstd_channels if mbstd_group > 0 else 0
+        self.cmap_dim = cmap_dim
+        self.conv = Conv2dLayer(in_channels=channels + self.mbstd_channels, out_channels=channels,
+                                kernel_size=3, activation="lrelu", conv_clamp=conv_clamp)
+        self.fc = EqualLinear(in_features=channels * 16, out_features=channels,
+                              activation="lrelu")
+        self.out = EqualLinear(in_features=channels, out_features=cmap_dim)
+
+    def forward(self, x: Tensor, cmap: Tensor) -> Tensor:
+        """Features `b c 4 4` and projection vectors `b cmap_dim` -> logits `b 1`."""
+        if self.mbstd_channels:
+            x = minibatch_std(x, group_size=self.mbstd_group,
+                              num_channels=self.mbstd_channels)                # b (c+f) 4 4
+        x = self.fc(rearrange(self.conv(x), "b c h w -> b (c h w)"))           # b c
+        projected = (self.out(x) * cmap).sum(dim=1, keepdim=True)              # b 1
+        return projected / math.sqrt(self.cmap_dim)
+
+
+class StyleganVDiscriminatorConfig(DiscriminatorConfig):
+    """Options of `stylegan_v_d`; defaults are the release's 256x256 configuration.
+
+    Sources: `configs/model/stylegan-v.yaml` (concat_res 16, num_frames_div_factor 2),
+    `configs/model/base.yaml` (mbstd 4), `src/train.py` with `cfg: auto` at 256² (fmaps 0.5 ->
+    channel_base 16384, conv_clamp 256, D mapping 2 layers), `src/training/layers.py`
+    (TemporalDifferenceEncoder: 256-d table of max_num_frames = 1024 rows).
+    """
+
+    frames: int = Field(
+        3, ge=2, description="frames per video it scores (sampling.num_frames_per_video)")
+    channel_base: int = Field(
+        16384, gt=0, description="channels at resolution r: min(channel_base / r, channel_max)")
+    channel_max: int = Field(512, gt=0, description="upper bound on channels per block")
+    fuse_resolution: int = Field(
+        16, ge=8, description="resolution at which the frames' features are concatenated "
+        "(concat_res); a power of two below the video's")
+    fuse_channel_divisor: int = Field(
+        2, ge=1, description="the block before fusion divides its output channels by this "
+        "(num_frames_div_factor)")
+    mbstd_group: int = Field(
+        4, ge=0, description="minibatch-std group size in videos; 0 disables the layer")
+    mbstd_channels: int = Field(1, gt=0, description="minibatch-std feature planes appended")
+    conv_clamp: float | None = Field(
+        256.0, gt=0, description="clamp conv activations to ±conv_clamp; null: no clamp")
+    max_gap_frames: int = Field(
+        1024, ge=2, description="rows of the learned gap table (sampling.max_num_frames); "
+        "gaps must be smaller")
+    gap_table_features: int = Field(256, gt=0, description="size of a learned gap-table row")
+    mapping_layers: int = Field(
+        2, ge=0, description="lrelu FC layers after the gap embedding's first FC")
+    mapping_lr_multiplier: float = Field(
+        0.01, gt=0, description="learning-rate multiplier of those layers")
+
+    @model_validator(mode="after")
+    def _fuse_is_power_of_two(self) -> StyleganVDiscriminatorConfig:
+        if self.fuse_resolution & (self.fuse_resolution - 1):
+            raise ValueError(
+                f"fuse_resolution must be a power of two, got {self.fuse_resolution}")
+        return self
+
+
+class StyleganVDiscriminator(Discriminator):
+    """Scores a video from `frames` sparse frames and their gaps: `b t c h w`, `b t` -> `b 1`.
+
+    Times are in clip units and converted to frames with the video spec (tau = t (F - 1)).
+    """
+
+    def __init__(self, cfg: StyleganVDiscriminatorConfig, ctx: BuildContext) -> None:
+        super().__init__()
+        video = ctx.require_video()
+        self.resolution = _square_resolution(ctx, "discriminator 'stylegan_v_d'", 8)
+        if not 8 <= cfg.fuse_resolution < self.resolution:
+            raise ShapeError(
+                f"stylegan_v_d: fuse_resolution: got {cfg.fuse_resolution}, expected a power of "
+                f"two in [8, {self.resolution // 2}] for {self.resolution}x{self.resolution} "
+                "videos\n  lower discriminators.<role>.fuse_resolution")
+        self.frames_seen = cfg.frames
+        self.channels = video.channels
+        self.frame_scale = float(max(video.frames - 1, 1))
+        self.fuse_resolution = cfg.fuse_resolution
+
+        def channels(r: int) -> int:
+            return min(cfg.channel_base // r, cfg.channel_max)
+
+        per_frame, per_video = [], []
+        r = self.resolution
+        while r > 4:
+            in_ch = 0 if r == self.resolution else channels(r)
+            out_ch = channels(r // 2)
+            if r // 2 == cfg.fuse_resolution:
+                out_ch //= cfg.fuse_channel_divisor
+            if r == cfg.fuse_resolution:
+                in_ch = (in_ch // cfg.fuse_channel_divisor) * cfg.frames
+            block = ResidualBlock(in_channels=in_ch, tmp_channels=channels(r),
+                                  out_channels=out_ch, image_channels=video.channels,
+                                  conv_clamp=cfg.conv_clamp)
+            (per_frame if r > cfg.fuse_resolution else per_video).append(block)
+            r //= 2
+        self.frame_blocks = nn.Sequential(*per_frame)
+        self.video_blocks = nn.Sequential(*per_video)
+        self.gaps = TimeGapEncoder(max_gap=cfg.max_gap_frames, features=cfg.gap_table_features)
+        cmap_dim = channels(4)
+        self.mapping = GapMapping(in_features=self.gaps.gap_features * (cfg.frames - 1),
+                                  cmap_dim=cmap_dim, num_layers=cfg.mapping_layers,
+                                  lr_multiplier=cfg.mapping_lr_multiplier)
+        self.epilogue = ProjectionEpilogue(channels=channels(4), cmap_dim=cmap_dim,
+                                           mbstd_group=cfg.mbstd_group,
+                                           mbstd_channels=cfg.mbstd_channels,
+                                           conv_clamp=cfg.conv_clamp)
+
+    @property
+    def blocks(self) -> list[nn.Module]:
+        """Every residual block, highest resolution first."""
+        return list(itertools.chain(self.frame_blocks, self.video_blocks))
+
+    def forward(self, frames: Tensor, times: Tensor) -> Tensor:
+        """Logits `b 1` for (augmented) frames `b t c h w` at sorted times `b t`."""
+        sizes = expect_shape(frames, "b t c h w", t=self.frames_seen, c=self.channels,
+                             h=self.resolution, w=self.resolution)
+        expect_shape(times, "b t", b=sizes["b"], t=self.frames_seen)
+        cmap = self.mapping(self.gaps(times.float() * self.frame_scale))       # b cmap
+        x = rearrange(frames, "b t c h w -> (b t) c h w")
+        x = self.frame_blocks(x)                                               # (b t) c' r r
+        x = rearrange(x, "(b t) c h w -> b (t c) h w", b=sizes["b"])           # fused on channels
+        x = self.video_blocks(x)                                               # b c 4 4
+        return self.epilogue(x, cmap)                                          # b 1
