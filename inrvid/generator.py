@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 from pydantic import Field
 from torch import Tensor, nn
@@ -19,15 +21,31 @@ class GeneratorConfig(ComponentConfig):
 class Generator(nn.Module):
     """A video generator: `z_content b d_c`, `z_motion b d_m` (or None), `times b t` -> frames.
 
-    `forward(z_content, z_motion, times, scale=1)` returns frames `b t c h w`, unbounded
-    (clamp to [-1, 1] for saving), with h = video.height * scale and w = video.width * scale.
-    Times are any real numbers: [0, 1] spans the training clip; outside it extrapolates.
-    `scale` renders a denser grid over the same field of view (super-resolution).
-    A generator never assumes a number of frames: frames are independent given the latents,
-    so callers may render long videos in chunks of times (see `inrvid.generate`).
-    `motion_dim` is 0 for a generator without a motion latent; it then ignores `z_motion`.
+    The contract every generator keeps (the core relies on nothing else):
+
+    - attributes `content_dim` and `motion_dim` (ints, set in `__init__`): the latent sizes;
+      `motion_dim` is 0 for a generator without a motion latent, which then ignores `z_motion`;
+    - `forward(z_content, z_motion, times, scale=1)` returns frames `b t c h w`, unbounded
+      (clamp to [-1, 1] for saving), with h = video.height * scale and w = video.width * scale
+      of the build context's video spec. Times are any real numbers: frame k of a training
+      clip of F frames lies at t = k / (F - 1), so [0, 1] spans it and outside it extrapolates.
+      `scale` renders a denser grid over the same field of view (super-resolution);
+    - the class attribute `max_scale`: the largest `scale` forward accepts (None: any). A
+      generator with a fixed output grid (a convolutional synthesis network) sets 1 and
+      raises an `InrvidError` naming `scale` for any other value;
+    - frames are independent given the latents, and the generator never assumes a number of
+      frames, so callers render long videos in chunks of times (`inrvid.generation.render`);
+    - the class attribute `needs_encoder`: whether it builds coordinate encoders from the
+      recipe's `encoder:` section through `ctx.make_encoder`. A generator that sets it to
+      False gets a recipe without that section (and `ctx.make_encoder` is then unavailable);
+    - everything it needs to be rebuilt is its config and the video spec, which a checkpoint
+      records, so `inrvid.checkpoint.load_generator` rebuilds it without the dataset.
+
+    A generator with a style vector w derives from `StyleGenerator` instead.
     """
 
+    needs_encoder: ClassVar[bool] = True
+    max_scale: ClassVar[int | None] = None
     content_dim: int
     motion_dim: int
 
@@ -49,7 +67,44 @@ class Generator(nn.Module):
         return z_content, z_motion
 
 
+class StyleGenerator(Generator):
+    """A generator whose content latent passes through a style vector w (StyleGAN's mapping).
+
+    On top of the `Generator` contract: the attribute `w_dim` (size of w), `style(z_content)`
+    -> w `b d_w`, and a keyword `w` on `forward` that, when given, replaces style(z_content)
+    (z_content is then used for nothing else). w-space inversion and fixed-style rendering
+    (`inrvid.generation`) use exactly this interface and only on generators deriving from it.
+    """
+
+    w_dim: int
+
+    def style(self, z_content: Tensor) -> Tensor:
+        """The style vector w `b d_w` of `z_content b d_c`."""
+        raise NotImplementedError
+
+    def forward(
+        self,
+        z_content: Tensor,
+        z_motion: Tensor | None,
+        times: Tensor,
+        scale: int = 1,
+        *,
+        w: Tensor | None = None,
+    ) -> Tensor:
+        """Render frames `b t c h w` at `times b t`; `w b d_w` replaces style(z_content)."""
+        raise NotImplementedError
+
+
 GENERATORS: Registry[Generator] = Registry("generator", returns=Generator)
+
+
+def needs_encoder(factory: object) -> bool:
+    """Whether a registered generator factory builds coordinate encoders (True unless declared).
+
+    The factory is usually the generator class; a plain function cannot declare and is taken
+    to need an encoder, as every generator did before the declaration existed.
+    """
+    return bool(getattr(factory, "needs_encoder", True))
 
 
 def build_generator(section: Section[Generator], ctx: BuildContext) -> Generator:

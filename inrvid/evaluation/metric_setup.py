@@ -8,6 +8,7 @@ the counts, `--weights NAME=PATH` and `<metric>.<option>=value` tokens.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,6 @@ from inrvid.errors import WeightsError
 from inrvid.evaluation.errors import EvalArgumentError
 from inrvid.metric import Metric
 from inrvid.plugins import REGISTRIES
-from inrvid.recipe import Recipe
 from inrvid.registry import BuildContext, Component
 
 METRIC_ALIASES: dict[str, str] = {"is": "inception_score"}
@@ -71,11 +71,16 @@ def plans_from_names(text: str) -> list[MetricPlan]:
     return plans
 
 
-def plans_from_recipe(recipe: Recipe) -> list[MetricPlan]:
-    """The recipe's `eval.metrics`, by role, with their configs as the recipe set them."""
+def plans_from_recipe(resolved: Mapping[str, Any]) -> list[MetricPlan]:
+    """A resolved recipe's `eval.metrics` (e.g. a checkpoint's), by role, configs as set there.
+
+    Only the metrics' plug-ins are needed, not the rest of the recipe's.
+    """
+    sections = (resolved.get("eval") or {}).get("metrics") or {}
     return [
-        MetricPlan(role, section.component, section.config.model_dump())
-        for role, section in recipe.metrics.items()
+        MetricPlan(role, REGISTRIES["metric"].get(section["kind"]),
+                   {k: v for k, v in section.items() if k != "kind"})
+        for role, section in sections.items()
     ]
 
 

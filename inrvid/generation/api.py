@@ -4,8 +4,9 @@
 model = inrvid.load("runs/quickstart/<time>", device="cpu")
 videos = model.sample(4, frames=64, scale=2, seed=0)      # uint8 `b t c h w`
 ```
-The recipe inside the checkpoint rebuilds the generator (its plug-ins must be installed);
-the EMA weights are used unless `ema=False`.
+The checkpoint alone rebuilds the generator (its plug-in, and its encoder's, must be
+installed; the dataset and the other plug-ins need not be); the EMA weights are used unless
+`ema=False`.
 """
 
 from __future__ import annotations
@@ -19,14 +20,11 @@ import torch
 from torch import Tensor
 
 from inrvid import checkpoint as ckpt
-from inrvid.build import context_for, video_spec_of
-from inrvid.console import warn
-from inrvid.errors import CheckpointError, InrvidError
 from inrvid.generation import latents as lat
 from inrvid.generation.inversion import Inversion, invert
 from inrvid.generation.render import Chunking, OnChunk, frame_times, render, render_uint8
-from inrvid.generator import Generator, build_generator
-from inrvid.recipe import Recipe, recipe_from_text
+from inrvid.generator import Generator
+from inrvid.recipe import Recipe
 from inrvid.registry import VideoSpec
 
 
@@ -39,11 +37,16 @@ class VideoModel:
     """
 
     generator: Generator
-    recipe: Recipe
+    checkpoint: ckpt.Checkpoint
     video: VideoSpec
     device: torch.device
     ema: bool = True
     info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def recipe(self) -> Recipe:
+        """The training recipe, validated (every plug-in it names must be installed)."""
+        return self.checkpoint.validated_recipe()
 
     def times(self, frames: int, start: float = 0.0, end: float | None = None) -> Tensor:
         """`frames` times from `start` to `end` (None: the training frame step) -> `t`."""
@@ -70,7 +73,7 @@ class VideoModel:
         """Frames `b t c h w` at `times` (`t` or `b t`), in chunks, without gradients.
 
         Floats are unbounded (about [-1, 1]); `uint8=True` clamps and converts on the CPU.
-        `w` (`b d_w`, e.g. from `invert(optimize=("w", ...))`) replaces mapping(z_content).
+        `w` (`b d_w`, e.g. from `invert(optimize=("w", ...))`) replaces style(z_content).
         """
         if uint8:
             return render_uint8(self.generator, z_content, z_motion, times, scale=scale,
@@ -124,36 +127,13 @@ class VideoModel:
 def load(
     path: str | Path, device: str | torch.device = "cpu", ema: bool = True
 ) -> VideoModel:
-    """Load a run folder or checkpoint file as a `VideoModel` (EMA weights unless `ema=False`)."""
-    state = ckpt.load(path)
+    """Load a run folder or checkpoint file as a `VideoModel` (EMA weights unless `ema=False`).
+
+    Only the generator's (and its encoder's) plug-in is needed: the video spec comes from the
+    checkpoint, not from the dataset.
+    """
+    checkpoint = ckpt.load(path)
     target = torch.device(device)
-    recipe = recipe_from_text(state["recipe_text"], Path(state["path"]).name + ":recipe")
-    video = _video_spec(recipe)
-    generator = build_generator(recipe.generator, context_for(recipe, video, target))
-    key = "generator_ema" if ema else "generator"
-    try:
-        generator.load_state_dict(state[key])
-    except (KeyError, RuntimeError) as exc:
-        raise CheckpointError(
-            f"{state['path']}: {key}: the weights do not fit the generator its recipe builds: "
-            f"{type(exc).__name__}: {str(exc).splitlines()[0]}\n"
-            "  use the plug-in versions that wrote the checkpoint (`inrvid plugins`)"
-        ) from None
-    generator.to(target).eval().requires_grad_(False)
-    info = {"path": state["path"], "images_seen": state.get("images_seen")}
-    return VideoModel(generator, recipe, video, target, ema, info)
-
-
-def _video_spec(recipe: Recipe) -> VideoSpec:
-    """The recipe's video spec: from its dataset, or from the data section if that is absent."""
-    try:
-        return video_spec_of(recipe)
-    except InrvidError as exc:
-        cfg = recipe.data.config
-        side, frames = getattr(cfg, "resolution", None), getattr(cfg, "clip_frames", None)
-        if side is None or frames is None:
-            raise
-        warn(f"the recipe's dataset is not available ({str(exc).splitlines()[0]}); taking the "
-             "video shape from its data section")
-        return VideoSpec(frames=int(frames), height=int(side), width=int(side),
-                         fps=float(getattr(cfg, "fps", None) or 25.0))
+    generator = ckpt.load_generator(checkpoint, ema=ema, device=target)
+    info = {"path": checkpoint.where, "images_seen": checkpoint.images_seen}
+    return VideoModel(generator, checkpoint, checkpoint.video, target, ema, info)

@@ -17,7 +17,7 @@ from torch import Tensor
 
 from inrvid.errors import InrvidError
 from inrvid.generation.latents import gaussian
-from inrvid.generation.render import Chunking, has_style, render, style_of
+from inrvid.generation.render import Chunking, render, require_style, style_of
 from inrvid.generator import Generator
 from inrvid.tensor import expect_shape, requires_grad
 
@@ -31,7 +31,7 @@ OnStep = Callable[[int, float], None]
 class Inversion:
     """The latents found for each of `b` videos and how the loss went.
 
-    `w` is set when w was optimised: it then replaces mapping(z_content) when rendering.
+    `w` is set when w was optimised: it then replaces style(z_content) when rendering.
     `history` is `steps+1 b`: the loss of the kept restart before each step and at the end
     (row 0: the random start, row -1: the returned latents). `restart` is `b`: which restart.
     """
@@ -65,11 +65,11 @@ def check_targets(optimize: Sequence[str], generator: Generator) -> tuple[str, .
         )
     if "w" in targets and "content" in targets:
         raise InrvidError(
-            "--optimize: got both content and w, expected one: w replaces mapping(z_content)\n"
+            "--optimize: got both content and w, expected one: w replaces style(z_content)\n"
             "  use --optimize w,motion or --optimize content,motion"
         )
-    if "w" in targets and not has_style(generator):
-        style_of(generator, torch.zeros(1, generator.content_dim))  # raises with the reason
+    if "w" in targets:
+        require_style(generator)  # raises with the reason
     if "motion" in targets and generator.motion_dim == 0:
         raise InrvidError(
             f"--optimize motion: {type(generator).__name__} has no motion latent (motion_dim 0)"

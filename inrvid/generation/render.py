@@ -9,14 +9,13 @@ number of videos and frames asked for. Only the uint8 result grows with the requ
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from inrvid.errors import InrvidError
-from inrvid.generator import Generator
+from inrvid.generator import Generator, StyleGenerator
 from inrvid.video import to_uint8
 
 # Called after each chunk with the number of frames it rendered (for progress bars).
@@ -55,53 +54,19 @@ def frame_times(
     return torch.linspace(start, end, frames, dtype=torch.float64).float()
 
 
-class FixedStyle(nn.Module):
-    """Stands in for a generator's mapping network: returns a given w whatever z it gets."""
-
-    def __init__(self, w: Tensor) -> None:
-        super().__init__()
-        self.w = w
-
-    def forward(self, z: Tensor) -> Tensor:
-        """`b d_z -> b d_w`: the stored w (its batch must match z's)."""
-        if z.shape[0] != self.w.shape[0]:
-            raise InrvidError(f"style override: batch: got z of {z.shape[0]} videos, "
-                              f"expected {self.w.shape[0]} (one per w)")
-        return self.w
-
-
-def has_style(generator: Generator) -> bool:
-    """Whether the generator exposes a mapping network z_content -> w (`mapping`, `w_dim`)."""
-    return isinstance(getattr(generator, "mapping", None), nn.Module) and hasattr(
-        generator, "w_dim"
-    )
+def require_style(generator: Generator) -> StyleGenerator:
+    """The generator as a `StyleGenerator`; a clear error if it has no style vector w."""
+    if not isinstance(generator, StyleGenerator):
+        raise InrvidError(
+            f"{type(generator).__name__}: has no style vector w (it does not derive from "
+            "inrvid.generator.StyleGenerator)\n  optimise or interpolate `content` instead of `w`"
+        )
+    return generator
 
 
 def style_of(generator: Generator, z_content: Tensor) -> Tensor:
-    """The style vector w `b d_w` that `generator`'s mapping network gives `z_content`."""
-    if not has_style(generator):
-        raise InrvidError(
-            f"{type(generator).__name__}: has no mapping network z_content -> w (attributes "
-            "`mapping` and `w_dim`)\n  optimise or interpolate `content` instead of `w`"
-        )
-    mapping = generator.mapping
-    assert isinstance(mapping, nn.Module)
-    return mapping(z_content)
-
-
-@contextmanager
-def styled(generator: Generator, w: Tensor | None) -> Iterator[None]:
-    """Within the block, `generator` uses `w` in place of mapping(z_content) (None: unchanged)."""
-    if w is None:
-        yield
-        return
-    style_of(generator, torch.zeros(0, generator.content_dim))  # raises if it has no mapping
-    original = generator.mapping
-    generator.mapping = FixedStyle(w)
-    try:
-        yield
-    finally:
-        generator.mapping = original
+    """The style vector w `b d_w` that `generator` gives `z_content`."""
+    return require_style(generator).style(z_content)
 
 
 def render(
@@ -117,7 +82,7 @@ def render(
 ) -> Tensor:
     """Render float frames `b t c h w` (unbounded) at `times` (`t` shared, or `b t`), in chunks.
 
-    `w` (`b d_w`), when given, replaces mapping(z_content) (generators with a mapping network).
+    `w` (`b d_w`), when given, replaces style(z_content) (a `StyleGenerator` only).
     Gradients flow when called with grad enabled (inversion); otherwise wrap in no_grad.
     """
     chunks = [
@@ -183,8 +148,10 @@ def iter_chunks(
         wv = None if w is None else w[v : v + chunking.videos].to(device)          # b' d_w
         for f in range(0, t, chunking.frames):
             tt = times_bt[v : v + chunking.videos, f : f + chunking.frames].to(device)
-            with styled(generator, wv):
+            if wv is None:
                 frames = generator(zc, zm, tt, scale=scale)                       # b' t' c h w
+            else:
+                frames = require_style(generator)(zc, zm, tt, scale=scale, w=wv)
             if on_chunk is not None:
                 on_chunk(frames.shape[0] * frames.shape[1])
             yield v, f, frames

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from inrvid import checkpoint as ckpt
 from inrvid.errors import CheckpointError
-from inrvid.recipe import load_recipe, recipe_from_text
+from inrvid.recipe import load_recipe
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
     """Train a recipe, or resume a run exactly where its checkpoint left it."""
+    from inrvid.recipe.machine import check_machine
     from inrvid.train.loop import train
 
     overrides = list(args.overrides)
@@ -35,14 +37,25 @@ def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
                 "--resume continues a run with the recipe inside its checkpoint\n"
                 f"  drop the recipe argument '{args.recipe}'"
             )
-        state = ckpt.load(args.resume)
-        path = Path(state["path"])
-        run_dir = path.parent.parent if path.parent.name == "checkpoints" else path.parent
-        recipe = recipe_from_text(state["recipe_text"], run_dir / "recipe.resolved.yaml", overrides)
-        train(recipe, argv=argv, resume_state=state, run_dir=run_dir, quiet=args.quiet)
+        _remove_stale_temporaries(Path(args.resume))
+        checkpoint = ckpt.load(args.resume)
+        recipe = checkpoint.validated_recipe(overrides)
+        check_machine(recipe, new_run=False)
+        train(recipe, argv=argv, resume_state=checkpoint, run_dir=checkpoint.run_dir,
+              quiet=args.quiet)
         return 0
     if args.recipe is None:
         raise CheckpointError("inrvid run needs a recipe, or --resume <run dir | checkpoint>")
     recipe = load_recipe(args.recipe, overrides, positions)
+    check_machine(recipe)
     train(recipe, argv=argv, quiet=args.quiet)
     return 0
+
+
+def _remove_stale_temporaries(resume: Path) -> None:
+    """Delete what a killed checkpoint write left in the run folder (rank 0 only)."""
+    if os.environ.get("RANK", "0") != "0":
+        return
+    folder = resume if resume.is_dir() else resume.parent
+    for candidate in (folder / "checkpoints", folder):
+        ckpt.remove_temporaries(candidate)

@@ -32,7 +32,7 @@ from torch import Tensor, nn
 
 from inrvid.encoder import CoordinateEncoder
 from inrvid.errors import PluginError, ShapeError
-from inrvid.generator import Generator, GeneratorConfig
+from inrvid.generator import GeneratorConfig, StyleGenerator
 from inrvid.registry import BuildContext
 from inrvid.tensor import expect_shape
 from inrvid_digan.encoder import embed_grid
@@ -281,7 +281,7 @@ def _square_resolution(ctx: BuildContext, name: str) -> int:
     return side
 
 
-class DiganGenerator(Generator):
+class DiganGenerator(StyleGenerator):
     """DIGAN: content latent z_I and motion latent z_M -> the weights of a video INR.
 
     `forward(z_content b d, z_motion b d, times b t, scale=1) -> b t c h w`. Any real times;
@@ -333,17 +333,33 @@ class DiganGenerator(Generator):
             "to_rgb": sum(b.to_rgb.style.out_features for b in self.blocks),
         }
 
+    def style(self, z_content: Tensor) -> Tensor:
+        """The style vector w `b d_w` of `z_content b d` (the mapping network)."""
+        return self.mapping(z_content)
+
     def forward(
-        self, z_content: Tensor, z_motion: Tensor | None, times: Tensor, scale: int = 1
+        self,
+        z_content: Tensor,
+        z_motion: Tensor | None,
+        times: Tensor,
+        scale: int = 1,
+        *,
+        w: Tensor | None = None,
     ) -> Tensor:
-        """Render frames `b t c h w` (h = w = resolution * scale) at `times b t`."""
+        """Render frames `b t c h w` (h = w = resolution * scale) at `times b t`.
+
+        `w b d_w`, when given, replaces mapping(z_content) (w-space inversion, fixed styles).
+        """
         b = expect_shape(z_content, "b d", d=self.content_dim)["b"]
         t = expect_shape(times, "b t", b=b)["t"]
         z_motion = self._motion_latent(z_motion, b)
         if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
             raise ValueError(
                 f"{type(self).__name__}: scale: expected an integer >= 1, got {scale!r}")
-        w = self.mapping(z_content)                                                # b d_w
+        if w is None:
+            w = self.style(z_content)                                              # b d_w
+        else:
+            expect_shape(w, "b d", b=b, d=self.w_dim)
         weights = [block.modulate(w) for block in self.blocks]                     # per video
         step = self.chunk_frames
         chunks = [

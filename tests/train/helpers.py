@@ -18,14 +18,11 @@ load_plugins([fixture_entry_point("toy")])
 from inrvid.recipe import load_recipe
 from inrvid.train.loop import train
 from inrvid import checkpoint as ckpt
-from inrvid.recipe import recipe_from_text
-from pathlib import Path
 args = json.loads(sys.argv[1])
 if args.get("resume"):
-    state = ckpt.load(args["resume"])
-    run_dir = Path(args["resume"])
-    recipe = recipe_from_text(state["recipe_text"], run_dir / "recipe.resolved.yaml")
-    train(recipe, argv=[], resume_state=state, run_dir=run_dir, quiet=True)
+    checkpoint = ckpt.load(args["resume"])
+    recipe = checkpoint.validated_recipe()
+    train(recipe, argv=[], resume_state=checkpoint, run_dir=checkpoint.run_dir, quiet=True)
 else:
     recipe = load_recipe(args["recipe"], args["overrides"])
     print(train(recipe, argv=[], quiet=True), flush=True)

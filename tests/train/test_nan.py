@@ -18,4 +18,4 @@ def test_nan_in_a_loss_stops_the_run_naming_step_and_term_and_keeps_the_checkpoi
     (run_dir,) = (tmp_path / "runs" / "toy").iterdir()
     last = ckpt.latest(run_dir / "checkpoints")
     assert last is not None and last.name == "checkpoint-000000012.pt"
-    assert ckpt.load(last)["step"] == 3
+    assert ckpt.load(last).step == 3

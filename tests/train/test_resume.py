@@ -64,15 +64,15 @@ def test_run_killed_with_sigkill_and_resumed_repeats_the_uninterrupted_losses(tm
 def test_kill_during_a_checkpoint_write_leaves_the_previous_checkpoint_whole(tmp_path):
     folder = tmp_path / "checkpoints"
     first = ckpt.checkpoint_path(folder, 4)
-    ckpt.save({"weights": torch.arange(10.0)}, first)
+    ckpt.write_payload({"weights": torch.arange(10.0)}, first)
     target = ckpt.checkpoint_path(folder, 8)
-    ckpt.save({"weights": torch.zeros(3)}, target)
+    ckpt.write_payload({"weights": torch.zeros(3)}, target)
     writer = (
         "import sys, torch\n"
         f"sys.path.insert(0, {str(tmp_path)!r})\n"
         "from inrvid import checkpoint as ckpt\n"
         "from pathlib import Path\n"
-        f"ckpt.save({{'weights': torch.ones(150_000_000)}}, Path({str(target)!r}))\n"
+        f"ckpt.write_payload({{'weights': torch.ones(150_000_000)}}, Path({str(target)!r}))\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", writer])
     deadline = time.monotonic() + 60
@@ -81,8 +81,8 @@ def test_kill_during_a_checkpoint_write_leaves_the_previous_checkpoint_whole(tmp
     assert list(folder.glob(".checkpoint-*.tmp")), "the writer never started its temporary file"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert torch.equal(ckpt.load(target)["weights"], torch.zeros(3))
-    assert torch.equal(ckpt.load(first)["weights"], torch.arange(10.0))
+    assert torch.equal(ckpt.read_payload(target)["weights"], torch.zeros(3))
+    assert torch.equal(ckpt.read_payload(first)["weights"], torch.arange(10.0))
     assert ckpt.latest(folder) == target
     ckpt.prune(folder, keep=5)
     assert not list(folder.glob(".checkpoint-*.tmp"))
@@ -90,7 +90,7 @@ def test_kill_during_a_checkpoint_write_leaves_the_previous_checkpoint_whole(tmp
 
 def test_truncated_checkpoint_gets_a_clear_error(tmp_path):
     path = ckpt.checkpoint_path(tmp_path, 4)
-    ckpt.save({"weights": torch.arange(1000.0)}, path)
+    ckpt.write_payload({"weights": torch.arange(1000.0)}, path)
     path.write_bytes(path.read_bytes()[:200])
     with pytest.raises(CheckpointError, match="not a readable inrvid checkpoint"):
         ckpt.load(path)
