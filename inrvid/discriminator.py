@@ -20,9 +20,12 @@ class Discriminator(nn.Module):
     A discriminator may declare `frames_seen` (how many frames it takes; None: any).
     `inrvid recipe validate` compares it with the sampler's `frames_shown` before anything is
     built, through `frames_seen_for`.
+    A class-conditional discriminator sets `num_classes` > 0 and takes `classes=` (int `b`)
+    as a keyword of `forward`; losses pass it through `inrvid.loss.score`.
     """
 
     frames_seen: int | None = None
+    num_classes: int = 0
 
     @classmethod
     def frames_seen_for(cls, config: ComponentConfig, video: VideoSpec) -> int | None:

@@ -40,6 +40,9 @@ class Generator(nn.Module):
       False gets a recipe without that section (and `ctx.make_encoder` is then unavailable);
     - everything it needs to be rebuilt is its config and the video spec, which a checkpoint
       records, so `inrvid.checkpoint.load_generator` rebuilds it without the dataset.
+    - `num_classes`: 0 for an unconditional generator. A class-conditional one sets it > 0 and
+      takes `classes=` (int `b`, indices into the dataset's classes) as a keyword of
+      `forward` (and of `style`); callers pass it only when `num_classes` > 0.
 
     A generator with a style vector w derives from `StyleGenerator` instead.
     """
@@ -48,6 +51,7 @@ class Generator(nn.Module):
     max_scale: ClassVar[int | None] = None
     content_dim: int
     motion_dim: int
+    num_classes: int = 0
 
     def forward(
         self, z_content: Tensor, z_motion: Tensor | None, times: Tensor, scale: int = 1

@@ -66,7 +66,9 @@ class PhaseInputs:
     `fake_frames` carries the graph to G and `real_*` are None; in a discriminator phase the
     fakes are detached. `augment` applies the recipe's augments (one draw per video) and
     `discriminators` maps each role (`image`, `motion`) to its network. `step` counts this
-    network's optimiser steps, from 0.
+    network's optimiser steps, from 0. A class-conditional run (`Generator.num_classes` > 0)
+    sets `fake_classes` and `real_classes` (int `b`); a loss passes them to each discriminator
+    as `classes=` (see `score`).
     """
 
     network: Network
@@ -77,6 +79,17 @@ class PhaseInputs:
     real_times: Tensor | None
     discriminators: Mapping[str, Discriminator]
     augment: Callable[[Tensor], Tensor]
+    fake_classes: Tensor | None = None
+    real_classes: Tensor | None = None
+
+
+def score(
+    disc: Discriminator, frames: Tensor, times: Tensor, classes: Tensor | None
+) -> Tensor:
+    """Logits of `disc`, with `classes=` only in a class-conditional run."""
+    if classes is None:
+        return disc(frames, times)
+    return disc(frames, times, classes=classes)
 
 
 class Loss(nn.Module):

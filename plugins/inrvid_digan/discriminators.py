@@ -23,6 +23,7 @@ from inrvid.discriminator import Discriminator, DiscriminatorConfig
 from inrvid.errors import PluginError
 from inrvid.registry import BuildContext
 from inrvid.tensor import expect_shape
+from inrvid_digan.generator import MappingNetwork, check_classes
 from inrvid_digan.layers import Conv2dLayer, EqualLinear, minibatch_std
 
 SQRT_HALF = math.sqrt(0.5)
@@ -66,7 +67,12 @@ class DiscriminatorBlock(nn.Module):
 
 
 class DiscriminatorEpilogue(nn.Module):
-    """The 4x4 head: [minibatch std] -> 3x3 conv -> FC (c·16 -> c, lrelu) -> FC (c -> 1)."""
+    """The 4x4 head: [minibatch std] -> 3x3 conv -> FC (c·16 -> c, lrelu) -> FC (c -> 1).
+
+    Class-conditional (`cmap_dim` > 0): the last FC gives `cmap_dim` features, projected onto
+    the class's mapped embedding: logit = <features, cmap> / sqrt(cmap_dim) (the release's
+    projection head).
+    """
 
     def __init__(
         self,
@@ -75,6 +81,7 @@ class DiscriminatorEpilogue(nn.Module):
         mbstd_group: int,
         mbstd_channels: int,
         conv_clamp: float | None,
+        cmap_dim: int = 0,
     ) -> None:
         super().__init__()
         self.mbstd_group = mbstd_group
@@ -82,16 +89,21 @@ class DiscriminatorEpilogue(nn.Module):
         self.conv = Conv2dLayer(in_channels=channels + self.mbstd_channels, out_channels=channels,
                                 kernel_size=3, activation="lrelu", conv_clamp=conv_clamp)
         self.fc = EqualLinear(in_features=channels * 16, out_features=channels, activation="lrelu")
-        self.out = EqualLinear(in_features=channels, out_features=1)
+        self.cmap_dim = cmap_dim
+        self.out = EqualLinear(in_features=channels, out_features=cmap_dim or 1)
 
-    def forward(self, x: Tensor) -> Tensor:
-        """`b c 4 4 -> b 1`."""
+    def forward(self, x: Tensor, cmap: Tensor | None = None) -> Tensor:
+        """`b c 4 4` [with the mapped classes `b cmap_dim`] -> `b 1`."""
         if self.mbstd_channels:
             x = minibatch_std(x, group_size=self.mbstd_group,
                               num_channels=self.mbstd_channels)                    # b (c+f) 4 4
         x = self.conv(x)                                                           # b c 4 4
         x = self.fc(rearrange(x, "b c h w -> b (c h w)"))                          # b c
-        return self.out(x)                                                         # b 1
+        x = self.out(x)                                                            # b 1 | b m
+        if self.cmap_dim:
+            assert cmap is not None
+            return (x * cmap).sum(dim=1, keepdim=True) / math.sqrt(self.cmap_dim)  # b 1
+        return x                                                                   # b 1
 
 
 class ResidualTrunk(nn.Module):
@@ -111,6 +123,7 @@ class ResidualTrunk(nn.Module):
         mbstd_group: int,
         mbstd_channels: int,
         conv_clamp: float | None,
+        cmap_dim: int = 0,
     ) -> None:
         super().__init__()
 
@@ -127,11 +140,12 @@ class ResidualTrunk(nn.Module):
             r //= 2
         self.blocks = nn.Sequential(*blocks)
         self.epilogue = DiscriminatorEpilogue(channels=channels(4), mbstd_group=mbstd_group,
-                                              mbstd_channels=mbstd_channels, conv_clamp=conv_clamp)
+                                              mbstd_channels=mbstd_channels, conv_clamp=conv_clamp,
+                                              cmap_dim=cmap_dim)
 
-    def forward(self, x: Tensor) -> Tensor:
-        """`b c h w -> b 1`."""
-        return self.epilogue(self.blocks(x))                                       # b 1
+    def forward(self, x: Tensor, cmap: Tensor | None = None) -> Tensor:
+        """`b c h w` [and mapped classes `b m`] -> `b 1`."""
+        return self.epilogue(self.blocks(x), cmap)                                 # b 1
 
 
 def _square_resolution(ctx: BuildContext, name: str) -> int:
@@ -159,6 +173,42 @@ class DiganImageDiscriminatorConfig(DiscriminatorConfig):
     conv_clamp: float | None = Field(
         256.0, gt=0, description="clamp conv activations to ±conv_clamp; null: no clamp"
     )
+    num_classes: int = Field(
+        0, ge=0, description="class-conditional on this many classes (a projection head, as "
+        "the release's --cond); 0: unconditional"
+    )
+    cmap_dim: int | None = Field(
+        None, gt=0, description="size of the mapped class embedding; null: the channels at 4x4"
+    )
+    class_mapping_layers: int = Field(
+        8, ge=1, description="FC layers mapping a class to its embedding (the release: 8)"
+    )
+
+
+class ClassProjection(nn.Module):
+    """A conditional discriminator's class mapping: class -> cmap `b m` for the projection.
+
+    The release's `MappingNetwork(z_dim=0, c_dim=...)`: a one-hot class through a linear
+    embedding, normalised, then `class_mapping_layers` lrelu FC layers at learning rate x0.01.
+    """
+
+    def __init__(self, cfg: DiganImageDiscriminatorConfig, channels_at_4: int) -> None:
+        super().__init__()
+        self.num_classes = cfg.num_classes
+        self.cmap_dim = cfg.cmap_dim or channels_at_4
+        self.mapping = MappingNetwork(z_dim=0, w_dim=self.cmap_dim,
+                                      num_layers=cfg.class_mapping_layers, lr_multiplier=0.01,
+                                      num_classes=cfg.num_classes)
+
+    def forward(self, classes: Tensor | None, who: str) -> Tensor:
+        """Class indices `b` -> cmap `b m`."""
+        return self.mapping(None, check_classes(classes, self.num_classes, who))  # b m
+
+
+def _class_projection(cfg: DiganImageDiscriminatorConfig) -> ClassProjection | None:
+    if not cfg.num_classes:
+        return None
+    return ClassProjection(cfg, min(cfg.channel_base // 4, cfg.channel_max))
 
 
 class ImageDiscriminator(Discriminator):
@@ -172,20 +222,26 @@ class ImageDiscriminator(Discriminator):
         super().__init__()
         self.resolution = _square_resolution(ctx, "digan_image_d")
         self.channels = ctx.require_video().channels
+        self.num_classes = cfg.num_classes
+        self.classes = _class_projection(cfg)
         self.trunk = ResidualTrunk(
             in_channels=self.channels, resolution=self.resolution,
             channel_base=cfg.channel_base, channel_max=cfg.channel_max,
             mbstd_group=cfg.mbstd_group, mbstd_channels=cfg.mbstd_channels,
-            conv_clamp=cfg.conv_clamp,
+            conv_clamp=cfg.conv_clamp, cmap_dim=self.classes.cmap_dim if self.classes else 0,
         )
 
-    def forward(self, frames: Tensor, times: Tensor) -> Tensor:
-        """Logits `b t` for frames `b t c h w` (times are not used)."""
+    def forward(self, frames: Tensor, times: Tensor, classes: Tensor | None = None) -> Tensor:
+        """Logits `b t` for frames `b t c h w` (times are not used) [of classes `b`]."""
         sizes = expect_shape(frames, "b t c h w", c=self.channels, h=self.resolution,
                              w=self.resolution)
         expect_shape(times, "b t", b=sizes["b"], t=sizes["t"])
         x = rearrange(frames, "b t c h w -> (b t) c h w")                          # (b t) c h w
-        logits = self.trunk(x)                                                     # (b t) 1
+        cmap = None
+        if self.classes is not None:  # each frame is scored against its video's class
+            cmap = repeat(self.classes(classes, "digan_image_d"), "b m -> (b t) m",
+                          t=sizes["t"])                                            # (b t) m
+        logits = self.trunk(x, cmap)                                               # (b t) 1
         return rearrange(logits, "(b t) 1 -> b t", b=sizes["b"])                   # b t
 
 
@@ -214,11 +270,13 @@ class MotionDiscriminator(Discriminator):
         self.resolution = _square_resolution(ctx, type(self).__name__)
         self.channels = ctx.require_video().channels
         self.in_channels = 2 * self.channels + (1 if self.uses_dt_plane else 0)
+        self.num_classes = cfg.num_classes
+        self.classes = _class_projection(cfg)
         self.trunk = ResidualTrunk(
             in_channels=self.in_channels, resolution=self.resolution,
             channel_base=cfg.channel_base, channel_max=cfg.channel_max,
             mbstd_group=cfg.mbstd_group, mbstd_channels=cfg.mbstd_channels,
-            conv_clamp=cfg.conv_clamp,
+            conv_clamp=cfg.conv_clamp, cmap_dim=self.classes.cmap_dim if self.classes else 0,
         )
 
     def build_input(self, frames: Tensor, times: Tensor) -> Tensor:
@@ -234,19 +292,26 @@ class MotionDiscriminator(Discriminator):
         return torch.cat([x, dt_plane], dim=1)                                     # b (2c+1) h w
 
     def score_input(
-        self, x: Tensor, augment: Callable[[Tensor], Tensor] | None = None
+        self,
+        x: Tensor,
+        augment: Callable[[Tensor], Tensor] | None = None,
+        classes: Tensor | None = None,
     ) -> Tensor:
-        """Score a built input `b (2c + 1) h w` -> `b 1`, augmenting its frame channels only."""
+        """Score a built input `b (2c + 1) h w` [of classes `b`] -> `b 1`.
+
+        `augment` applies to its frame channels only.
+        """
         expect_shape(x, "b c h w", c=self.in_channels)
         if augment is not None:
             pair = rearrange(x[:, : 2 * self.channels], "b (two c) h w -> b two c h w", two=2)
             pair = rearrange(augment(pair), "b two c h w -> b (two c) h w")        # b 2c h w
             x = torch.cat([pair, x[:, 2 * self.channels :]], dim=1)               # Δt untouched
-        return self.trunk(x)                                                       # b 1
+        cmap = None if self.classes is None else self.classes(classes, "digan_motion_d")
+        return self.trunk(x, cmap)                                                 # b 1
 
-    def forward(self, frames: Tensor, times: Tensor) -> Tensor:
+    def forward(self, frames: Tensor, times: Tensor, classes: Tensor | None = None) -> Tensor:
         """Logits `b 1` for (already augmented) frames `b 2 c h w` at sorted times `b 2`."""
-        return self.score_input(self.build_input(frames, times))
+        return self.score_input(self.build_input(frames, times), classes=classes)
 
 
 class DiganMotionDiscriminatorNoDtConfig(DiganImageDiscriminatorConfig):

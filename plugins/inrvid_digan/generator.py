@@ -51,20 +51,56 @@ def normalize_second_moment(z: Tensor, eps: float = 1e-8) -> Tensor:
 
 
 class MappingNetwork(nn.Module):
-    """z_I (normalised to unit second moment) -> w through `num_layers` lrelu FC layers."""
+    """[z; class embedding] -> w through `num_layers` lrelu FC layers (StyleGAN2's mapping).
 
-    def __init__(self, *, z_dim: int, w_dim: int, num_layers: int, lr_multiplier: float) -> None:
+    z is normalised to unit second moment; with `num_classes` > 0 a one-hot class goes through
+    a linear embedding (`embed`, class -> w_dim, learning rate x1), is normalised the same way
+    and concatenated after z, as the release's `--cond` models do. `z_dim` may be 0: the
+    discriminators' class mapping (classes only).
+    """
+
+    def __init__(
+        self, *, z_dim: int, w_dim: int, num_layers: int, lr_multiplier: float,
+        num_classes: int = 0,
+    ) -> None:
         super().__init__()
-        widths = [z_dim] + [w_dim] * num_layers
+        self.z_dim = z_dim
+        self.num_classes = num_classes
+        self.embed = (EqualLinear(in_features=num_classes, out_features=w_dim)
+                      if num_classes else None)
+        widths = [z_dim + (w_dim if num_classes else 0)] + [w_dim] * num_layers
         self.layers = nn.Sequential(*[
             EqualLinear(in_features=a, out_features=b, lr_multiplier=lr_multiplier,
                         activation="lrelu")
             for a, b in itertools.pairwise(widths)
         ])
 
-    def forward(self, z: Tensor) -> Tensor:
-        """`b d_z -> b d_w`."""
-        return self.layers(normalize_second_moment(z))
+    def forward(self, z: Tensor | None, classes: Tensor | None = None) -> Tensor:
+        """Map z `b d_z` (None when z_dim is 0) and classes `b` (when conditional) to w `b d_w`."""
+        parts = [] if z is None or self.z_dim == 0 else [normalize_second_moment(z)]
+        if self.embed is not None:
+            classes = check_classes(classes, self.num_classes, "mapping")
+            one_hot = self.embed.weight.new_zeros(classes.shape[0], self.num_classes)
+            one_hot.scatter_(1, classes[:, None], 1.0)                                 # b n
+            parts.append(normalize_second_moment(self.embed(one_hot)))
+        return self.layers(torch.cat(parts, dim=-1))                               # b d_w
+
+
+def check_classes(classes: Tensor | None, num_classes: int, who: str) -> Tensor:
+    """Class indices `b` in [0, num_classes) of a conditional network, or a clear error."""
+    if classes is None:
+        raise ShapeError(
+            f"{who}: conditional on {num_classes} classes, got classes=None, expected class "
+            "indices `b`\n  pass classes=... (`inrvid generate --class <name>` on the "
+            "command line)")
+    if classes.ndim != 1 or classes.dtype not in (torch.int64, torch.int32):
+        raise ShapeError(f"{who}: classes: got {classes.dtype} {tuple(classes.shape)}, "
+                         "expected integer class indices `b`")
+    if classes.numel() and not classes.is_cuda and (  # no host sync on CUDA
+            int(classes.min()) < 0 or int(classes.max()) >= num_classes):
+        raise ShapeError(f"{who}: classes: got values in [{int(classes.min())}, "
+                         f"{int(classes.max())}], expected 0..{num_classes - 1}")
+    return classes.long()
 
 
 class ModulatedLinear(nn.Module):
@@ -260,6 +296,10 @@ class DiganGeneratorConfig(GeneratorConfig):
     chunk_frames: int = Field(
         16, gt=0, description="frames rendered per pass; memory grows with batch x chunk_frames"
     )
+    num_classes: int = Field(
+        0, ge=0, description="class-conditional on this many classes (a class embedding into "
+        "the mapping network, as the release's --cond); 0: unconditional"
+    )
 
     @field_validator("input_resolution")
     @classmethod
@@ -299,9 +339,11 @@ class DiganGenerator(StyleGenerator):
         self.motion_dim = cfg.motion_dim
         self.w_dim = cfg.w_dim
         self.chunk_frames = cfg.chunk_frames
+        self.num_classes = cfg.num_classes
         self.mapping = MappingNetwork(z_dim=cfg.content_dim, w_dim=cfg.w_dim,
                                       num_layers=cfg.mapping_layers,
-                                      lr_multiplier=cfg.mapping_lr_multiplier)
+                                      lr_multiplier=cfg.mapping_lr_multiplier,
+                                      num_classes=cfg.num_classes)
         self.layout = body_layout(
             resolution=self.resolution, input_resolution=cfg.input_resolution,
             channel_base=cfg.channel_base, channel_max=cfg.channel_max,
@@ -333,9 +375,12 @@ class DiganGenerator(StyleGenerator):
             "to_rgb": sum(b.to_rgb.style.out_features for b in self.blocks),
         }
 
-    def style(self, z_content: Tensor) -> Tensor:
-        """The style vector w `b d_w` of `z_content b d` (the mapping network)."""
-        return self.mapping(z_content)
+    def style(self, z_content: Tensor, classes: Tensor | None = None) -> Tensor:
+        """The style vector w `b d_w` of `z_content b d` [and `classes b`] (the mapping)."""
+        if not self.num_classes:
+            return self.mapping(z_content)
+        return self.mapping(z_content, check_classes(classes, self.num_classes,
+                                                     type(self).__name__))
 
     def forward(
         self,
@@ -345,10 +390,12 @@ class DiganGenerator(StyleGenerator):
         scale: int = 1,
         *,
         w: Tensor | None = None,
+        classes: Tensor | None = None,
     ) -> Tensor:
         """Render frames `b t c h w` (h = w = resolution * scale) at `times b t`.
 
         `w b d_w`, when given, replaces mapping(z_content) (w-space inversion, fixed styles).
+        `classes b` (int): the class of each video, for a conditional generator only.
         """
         b = expect_shape(z_content, "b d", d=self.content_dim)["b"]
         t = expect_shape(times, "b t", b=b)["t"]
@@ -357,7 +404,7 @@ class DiganGenerator(StyleGenerator):
             raise ValueError(
                 f"{type(self).__name__}: scale: expected an integer >= 1, got {scale!r}")
         if w is None:
-            w = self.style(z_content)                                              # b d_w
+            w = self.style(z_content, classes)                                     # b d_w
         else:
             expect_shape(w, "b d", b=b, d=self.w_dim)
         weights = [block.modulate(w) for block in self.blocks]                     # per video

@@ -32,7 +32,7 @@ from torch import Tensor
 
 from inrvid.discriminator import Discriminator
 from inrvid.errors import TrainingError
-from inrvid.loss import Loss, LossConfig, PhaseInputs
+from inrvid.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
 from inrvid.registry import BuildContext
 from inrvid_digan.augments import SharedDraw
 
@@ -52,8 +52,13 @@ class BuildsInput(Protocol):
         """Frames `b t c h w` and times `b t` -> the tensor the network scores."""
         ...
 
-    def score_input(self, x: Tensor, augment: Callable[[Tensor], Tensor] | None = None) -> Tensor:
-        """Score a built tensor -> logits `b k`, augmenting its frame part with `augment`."""
+    def score_input(
+        self,
+        x: Tensor,
+        augment: Callable[[Tensor], Tensor] | None = None,
+        classes: Tensor | None = None,
+    ) -> Tensor:
+        """Score a built tensor [of classes `b`] -> logits `b k`, augmenting its frame part."""
         ...
 
 
@@ -89,7 +94,7 @@ def _require(tensor: Tensor | None, what: str, loss: str) -> Tensor:
 class NonSaturatingLogisticConfig(LossConfig):
     """Options of `nonsaturating_logistic`."""
 
-    roles: tuple[str, ...] | None = Field(
+    roles: DiscriminatorRoles | None = Field(
         None, description="discriminator roles to use; null: every discriminator of the recipe"
     )
     augment_draw: AugmentDraw = Field("shared", description=AUGMENT_DRAW_HELP)
@@ -111,7 +116,8 @@ class NonSaturatingLogistic(Loss):
         augment = evaluation_augment(inputs.augment, self.augment_draw)
         terms = {}
         for role, disc in _selected(inputs.discriminators, self.roles, NONSATURATING).items():
-            terms[f"{role}_fake"] = F.softplus(-disc(augment(fake), times)).mean()
+            logits = score(disc, augment(fake), times, inputs.fake_classes)        # b k
+            terms[f"{role}_fake"] = F.softplus(-logits).mean()
         return terms
 
     def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
@@ -125,9 +131,10 @@ class NonSaturatingLogistic(Loss):
         augment_real = evaluation_augment(inputs.augment, self.augment_draw)
         terms = {}
         for role, disc in _selected(inputs.discriminators, self.roles, NONSATURATING).items():
-            fake_logits = disc(augment_fake(fake), fake_times)                     # b k
-            terms[f"{role}_fake"] = F.softplus(fake_logits).mean()
-            terms[f"{role}_real"] = F.softplus(-disc(augment_real(real), real_times)).mean()
+            fake_logits = score(disc, augment_fake(fake), fake_times, inputs.fake_classes)
+            real_logits = score(disc, augment_real(real), real_times, inputs.real_classes)
+            terms[f"{role}_fake"] = F.softplus(fake_logits).mean()                # b k -> 1
+            terms[f"{role}_real"] = F.softplus(-real_logits).mean()
         return terms
 
 
@@ -140,21 +147,24 @@ class R1PenaltyConfig(LossConfig):
     every: int = Field(
         16, ge=1, description="lazy interval in D steps; the term is multiplied by it (the gain)"
     )
-    roles: tuple[str, ...] | None = Field(
+    roles: DiscriminatorRoles | None = Field(
         None, description="discriminator roles to regularise; null: every discriminator"
     )
     augment_draw: AugmentDraw = Field("shared", description=AUGMENT_DRAW_HELP)
 
 
 def r1_penalty(disc: Discriminator, frames: Tensor, times: Tensor,
-               augment: Callable[[Tensor], Tensor]) -> Tensor:
+               augment: Callable[[Tensor], Tensor], classes: Tensor | None = None) -> Tensor:
     """Mean over scored items of |∇ D|² on reals (see the module docstring for ∇ of what)."""
     if isinstance(disc, BuildsInput):
         x = disc.build_input(frames.detach(), times).detach().requires_grad_(True)
-        logits = disc.score_input(x, augment)                                      # b k
+        if classes is None:
+            logits = disc.score_input(x, augment)                                  # b k
+        else:
+            logits = disc.score_input(x, augment, classes=classes)                 # b k
     else:
         x = augment(frames.detach()).detach().requires_grad_(True)                 # b t c h w
-        logits = disc(x, times)                                                    # b k
+        logits = score(disc, x, times, classes)                                    # b k
     (grad,) = torch.autograd.grad(logits.sum(), x, create_graph=True)
     per_video = grad.square().flatten(1).sum(dim=1)                                # b
     return per_video.mean() / logits.shape[1]      # per scored item: b k items per batch
@@ -180,6 +190,6 @@ class R1Penalty(Loss):
         augment = evaluation_augment(inputs.augment, self.augment_draw)
         terms = {}
         for role, disc in _selected(inputs.discriminators, self.roles, "r1_penalty").items():
-            penalty = r1_penalty(disc, real, times, augment)
+            penalty = r1_penalty(disc, real, times, augment, inputs.real_classes)
             terms[f"{role}_r1"] = penalty * (self.gamma / 2) * self.lazy_interval
         return terms
