@@ -1,4 +1,4 @@
-"""The `inrvid` command line: core commands plus those plug-ins add.
+"""The `inrvid` command line: the core commands (one table, `CORE_COMMANDS`) plus plug-ins'.
 
 An `InrvidError` is printed as a short message without a traceback; anything else keeps
 its traceback. `--strict-plugins` turns any plug-in failure into exit status 3.
@@ -10,22 +10,22 @@ import argparse
 import json
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
-from inrvid import console, files, progress
+from inrvid import console, data_command, files, progress
 from inrvid.commands import Command, CommandTable
 from inrvid.errors import InrvidError, PluginError
-from inrvid.plugins import REGISTRIES, PluginReport, ensure_plugins, plugin_manager
+from inrvid.evaluation import arguments as evaluation_arguments
+from inrvid.generation import generate, predict
+from inrvid.plugins import REGISTRIES, ensure_plugins, plugin_manager
+from inrvid.scaffold import command as scaffold_command
 from inrvid.train import command as train_command
 from inrvid.version import PLUGIN_API, __version__
 
-CORE_COMMANDS = frozenset(
-    {"plugins", "recipe", "describe", "run", "generate", "eval", "predict", "compare"}
-)
 STRICT_EXIT = 3
 
 
@@ -44,8 +44,15 @@ def _provides(record: Any) -> str:
     return "; ".join(f"{reg}: {', '.join(names)}" for reg, names in record.provides.items())
 
 
-def cmd_plugins(args: argparse.Namespace, report: PluginReport) -> int:
+def configure_plugins(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `inrvid plugins`."""
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks of failures")
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
     """List every plug-in with its distribution, API, status and what it provides."""
+    report = ensure_plugins()
     if args.json:
         payload = {
             "inrvid": __version__,
@@ -82,8 +89,27 @@ def cmd_plugins(args: argparse.Namespace, report: PluginReport) -> int:
 
 
 # ---------------------------------------------------------------- inrvid recipe
-def cmd_recipe(args: argparse.Namespace, argv: Sequence[str]) -> int:
+def configure_recipe(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `inrvid recipe show|validate|schema`."""
+    common = common_options()
+    rsub = parser.add_subparsers(dest="recipe_command", metavar="<show|validate|schema>")
+    rsub.required = True
+    q = rsub.add_parser("show", parents=[common], help="print a recipe after extends and overrides")
+    q.add_argument(
+        "--resolved",
+        action="store_true",
+        help="validate and print every default, each value with its source",
+    )
+    _recipe_args(q)
+    q = rsub.add_parser("validate", parents=[common], help="check a recipe; report every problem")
+    _recipe_args(q)
+    q = rsub.add_parser("schema", parents=[common], help="JSON Schema of recipes, for editors")
+    q.add_argument("--out", help="write to this file instead of stdout")
+
+
+def cmd_recipe(args: argparse.Namespace) -> int:
     """`recipe show|validate|schema`."""
+    argv: Sequence[str] = args.argv
     import yaml
 
     from inrvid.recipe import load_recipe, load_tree
@@ -107,6 +133,10 @@ def cmd_recipe(args: argparse.Namespace, argv: Sequence[str]) -> int:
         sys.stdout.write(yaml.safe_dump(loaded.plain(), sort_keys=False))
         return 0
     recipe = load_recipe(args.recipe, args.overrides, positions)
+    if args.recipe_command == "validate":
+        from inrvid.recipe.machine import check_machine
+
+        check_machine(recipe)  # what `inrvid run` would refuse on this machine
     if args.recipe_command == "show":
         sys.stdout.write(resolved_yaml(recipe))
     else:
@@ -118,6 +148,12 @@ def cmd_recipe(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 # ---------------------------------------------------------------- inrvid describe
+def configure_describe(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `inrvid describe`."""
+    parser.add_argument("registry", help=f"one of: {', '.join(REGISTRIES)}")
+    parser.add_argument("name", help="component name (or entrypoint:name)")
+
+
 def cmd_describe(args: argparse.Namespace) -> int:
     """Print a component's options: name, type, default and description."""
     registry = REGISTRIES.get(args.registry)
@@ -181,8 +217,60 @@ def override_tokens(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set
     return found
 
 
-def build_parser(plugin_commands: dict[str, Command]) -> argparse.ArgumentParser:
-    """The argument parser with the core commands and the plug-ins' commands."""
+def cmd_run(args: argparse.Namespace) -> int:
+    """`inrvid run`: train a recipe, or resume a run."""
+    argv = list(args.argv)
+    return train_command.run(args, argv, _overrides_with_positions(argv, args.overrides))
+
+
+# Every core command, in `inrvid --help` order: name, one-line help, arguments, action. Their
+# names are reserved: a plug-in adds commands of other names through `inrvid_add_commands`.
+CORE_COMMANDS: tuple[Command, ...] = (
+    Command("plugins", "list plug-ins and what they provide", configure_plugins, cmd_plugins),
+    Command("recipe", "show, validate or describe recipes", configure_recipe, cmd_recipe),
+    Command("run", "train a recipe (or resume a run)", train_command.configure, cmd_run),
+    Command("describe", "options of one component", configure_describe, cmd_describe),
+    Command(
+        "generate",
+        "render videos from a checkpoint: any length, frame rate, resolution; modes",
+        generate.configure,
+        generate.run,
+    ),
+    Command(
+        "predict",
+        "fit latents to observed frames of a clip and render past and future frames",
+        predict.configure,
+        predict.run,
+    ),
+    Command(
+        "eval",
+        "score a checkpoint or a folder of videos (FVD, KVD, IS, FID, SWD)",
+        evaluation_arguments.configure_eval,
+        evaluation_arguments.run_eval,
+    ),
+    Command(
+        "compare",
+        "table and plot of the metrics of several runs (ablations)",
+        evaluation_arguments.configure_compare,
+        evaluation_arguments.run_compare,
+    ),
+    Command(
+        "data",
+        "inspect or prepare (index) the dataset of a recipe",
+        data_command.configure,
+        data_command.run,
+    ),
+    Command(
+        "plugin",
+        "write a new plug-in distribution: `inrvid plugin new NAME --kind KIND`",
+        scaffold_command.configure,
+        scaffold_command.run,
+    ),
+)
+
+
+def common_options() -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name (an argparse parent)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--strict-plugins",
@@ -196,6 +284,12 @@ def build_parser(plugin_commands: dict[str, Command]) -> argparse.ArgumentParser
         help="rich: live display (terminals); plain: a line at a steady cadence (log files); "
         "none; auto (default): rich on a terminal, else plain",
     )
+    return common
+
+
+def build_parser(plugin_commands: dict[str, Command]) -> argparse.ArgumentParser:
+    """The argument parser with the core commands and the plug-ins' commands."""
+    common = common_options()
     parser = argparse.ArgumentParser(
         prog="inrvid",
         parents=[common],
@@ -204,59 +298,19 @@ def build_parser(plugin_commands: dict[str, Command]) -> argparse.ArgumentParser
     parser.add_argument("--version", action="version", version=f"inrvid {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>")
     sub.required = True
-
-    p = sub.add_parser("plugins", parents=[common], help="list plug-ins and what they provide")
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
-    p.add_argument("-v", "--verbose", action="store_true", help="show tracebacks of failures")
-
-    p = sub.add_parser("recipe", parents=[common], help="show, validate or describe recipes")
-    rsub = p.add_subparsers(dest="recipe_command", metavar="<show|validate|schema>")
-    rsub.required = True
-    q = rsub.add_parser("show", parents=[common], help="print a recipe after extends and overrides")
-    q.add_argument(
-        "--resolved",
-        action="store_true",
-        help="validate and print every default, each value with its source",
-    )
-    _recipe_args(q)
-    q = rsub.add_parser("validate", parents=[common], help="check a recipe; report every problem")
-    _recipe_args(q)
-    q = rsub.add_parser("schema", parents=[common], help="JSON Schema of recipes, for editors")
-    q.add_argument("--out", help="write to this file instead of stdout")
-
-    p = sub.add_parser("run", parents=[common], help="train a recipe (or resume a run)")
-    train_command.configure(p)
-
-    p = sub.add_parser("describe", parents=[common], help="options of one component")
-    p.add_argument("registry", help=f"one of: {', '.join(REGISTRIES)}")
-    p.add_argument("name", help="component name (or entrypoint:name)")
-
-    for command in plugin_commands.values():
+    for command in (*CORE_COMMANDS, *plugin_commands.values()):
         p = sub.add_parser(command.name, parents=[common], help=command.help)
         command.configure(p)
     return parser
 
 
-def core_handlers(
-    report: PluginReport, argv: Sequence[str]
-) -> dict[str, Callable[[argparse.Namespace], int]]:
-    """The core commands' actions, by name."""
-    return {
-        "plugins": lambda a: cmd_plugins(a, report),
-        "recipe": lambda a: cmd_recipe(a, argv),
-        "describe": cmd_describe,
-        "run": lambda a: train_command.run(
-            a, list(argv), _overrides_with_positions(argv, a.overrides)
-        ),
-    }
-
-
 def collect_commands() -> dict[str, Command]:
-    """Commands added by plug-ins through `inrvid_add_commands` (core ones are added here too)."""
+    """Commands added by plug-ins through `inrvid_add_commands` (core names are reserved)."""
     pm = plugin_manager()
+    reserved = frozenset(c.name for c in CORE_COMMANDS)
     merged: dict[str, Command] = {}
     for name, plugin in pm.list_name_plugin():
-        table = CommandTable(reserved=CORE_COMMANDS, owner=name)
+        table = CommandTable(reserved=reserved, owner=name)
         caller = pm.subset_hook_caller(
             "inrvid_add_commands", remove_plugins=[p for p in pm.get_plugins() if p is not plugin]
         )
@@ -292,11 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.err.print("error: --strict-plugins: a plug-in failed to load (see above)")
             return STRICT_EXIT
         args.argv = argv  # commands locate `key=value` overrides by their position in argv
-        handlers = core_handlers(report, argv)
-        if args.command in handlers:
-            status = handlers[args.command](args)
-        else:
-            status = commands[args.command].run(args) or 0
+        table = {c.name: c for c in CORE_COMMANDS} | commands
+        status = table[args.command].run(args) or 0
         if strict and report.problems():
             return STRICT_EXIT
         return status

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 
+from inrvid.limits import MAX_FRAMES, MAX_VIDEOS, device, float_in, int_in, output_file
+
 
 def configure_eval(parser: argparse.ArgumentParser) -> None:
     """Arguments of `inrvid eval`."""
@@ -28,12 +30,18 @@ def configure_eval(parser: argparse.ArgumentParser) -> None:
         help="protocol preset applied to every metric (digan, proxy, "
         "stylegan_v_fvd2048_16f, ...); default: each metric's own",
     )
-    parser.add_argument("--videos", type=int, help="fake and real videos per trial")
-    parser.add_argument("--fake-videos", type=int, help="generated videos per trial")
-    parser.add_argument("--real-videos", type=int, help="real clips per trial")
-    parser.add_argument("--trials", type=int, help="independent repeats (mean ± std)")
-    parser.add_argument("--frames", type=int, help="frames per clip")
-    parser.add_argument("--batch-size", type=int, help="videos per forward pass")
+    parser.add_argument(
+        "--videos", type=int_in(1, MAX_VIDEOS),
+        help="fake and real videos per trial",
+    )
+    parser.add_argument(
+        "--fake-videos", type=int_in(1, MAX_VIDEOS),
+        help="generated videos per trial",
+    )
+    parser.add_argument("--real-videos", type=int_in(1, MAX_VIDEOS), help="real clips per trial")
+    parser.add_argument("--trials", type=int_in(1, 1000), help="independent repeats (mean ± std)")
+    parser.add_argument("--frames", type=int_in(1, MAX_FRAMES), help="frames per clip")
+    parser.add_argument("--batch-size", type=int_in(1, MAX_VIDEOS), help="videos per forward pass")
     parser.add_argument(
         "--weights",
         action="append",
@@ -46,20 +54,29 @@ def configure_eval(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fake", metavar="DIR", help="score the videos in this folder instead of a generator"
     )
-    parser.add_argument("--out", metavar="FILE", help="write the JSON record here")
+    parser.add_argument(
+        "--out", type=output_file, metavar="FILE",
+        help="write the JSON record here",
+    )
     parser.add_argument("--json", action="store_true", help="print the JSON record on stdout")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated latents")
     parser.add_argument(
-        "--time-step", type=float, help="render frame k at t = k·STEP (default k/(F-1))"
+        "--time-step", type=float_in(0, 1e6, above=True),
+        help="render frame k at t = k·STEP (default k/(F-1))",
     )
     parser.add_argument(
-        "--frames-per-call", type=int, help="render long videos this many frames at a time"
+        "--frames-per-call", type=int_in(1, MAX_FRAMES),
+        help="render long videos this many frames at a time",
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="do not read or write cached real features"
     )
     parser.add_argument(
-        "--device", default="auto", choices=("auto", "cpu", "cuda"), help="where to run"
+        "--device",
+        default="auto",
+        type=device,
+        choices=("auto", "cpu", "cuda"),
+        help="where to run",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -78,6 +95,26 @@ def configure_compare(parser: argparse.ArgumentParser) -> None:
         "(default: every metric without _std and per-level entries)",
     )
     parser.add_argument("--all-keys", action="store_true", help="every key, per-level ones too")
-    parser.add_argument("--markdown", metavar="FILE", help="write the table as Markdown")
-    parser.add_argument("--csv", metavar="FILE", help="write the table as CSV")
-    parser.add_argument("--plot", metavar="FILE", help="write the metric curves as a PNG")
+    parser.add_argument(
+        "--markdown", type=output_file, metavar="FILE",
+        help="write the table as Markdown",
+    )
+    parser.add_argument("--csv", type=output_file, metavar="FILE", help="write the table as CSV")
+    parser.add_argument(
+        "--plot", type=output_file, metavar="FILE",
+        help="write the metric curves as a PNG",
+    )
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    """`inrvid eval` (its modules load only when the command runs)."""
+    from inrvid.evaluation.eval_command import run
+
+    return run(args)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """`inrvid compare` (its modules load only when the command runs)."""
+    from inrvid.evaluation.compare_command import run
+
+    return run(args)

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from inrvid.errors import DataError, InrvidError
+from inrvid.limits import MAX_FRAMES
 from inrvid.video import open_video
 
 _ITEM = re.compile(r"^(\d+)(?:-(\d+))?$")
@@ -35,6 +36,11 @@ def parse_frames(text: str, option: str) -> list[int]:
         last = int(match.group(2)) if match.group(2) is not None else first
         if last < first:
             raise InrvidError(f"{option}: range {item.strip()}: expected from <= to")
+        if last >= MAX_FRAMES:
+            raise InrvidError(
+                f"{option}: got frame {last}, expected indices below {MAX_FRAMES}\n"
+                "  observe and render frames of a clip, not of hours of video"
+            )
         indices.update(range(first, last + 1))
     return sorted(indices)
 

@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from inrvid import files
+from inrvid import files, limits
 from inrvid.console import err
 from inrvid.errors import InrvidError
 from inrvid.generation import latents as lat
@@ -26,40 +26,43 @@ from inrvid.progress import bar
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of `inrvid generate`."""
     parser.add_argument("checkpoint", help="run folder (latest checkpoint) or checkpoint file")
-    parser.add_argument("--num", type=int, default=4, metavar="N", help="videos (default 4)")
-    parser.add_argument("--frames", type=int, metavar="F",
+    parser.add_argument("--num", type=limits.int_in(1, limits.MAX_VIDEOS), default=4, metavar="N",
+                        help="videos (default 4)")
+    parser.add_argument("--frames", type=limits.int_in(1, limits.MAX_FRAMES), metavar="F",
                         help="frames per video (default: a training clip's)")
-    parser.add_argument("--fps", type=float, metavar="R",
+    parser.add_argument("--fps", type=limits.float_in(0, 1000, above=True), metavar="R",
                         help="frame rate written to the files (default: the training data's)")
-    parser.add_argument("--time-start", type=float, default=0.0, metavar="T",
+    parser.add_argument("--time-start", type=limits.float_in(), default=0.0, metavar="T",
                         help="time of the first frame; a training clip spans [0, 1]")
-    parser.add_argument("--time-end", type=float, metavar="T",
+    parser.add_argument("--time-end", type=limits.float_in(), metavar="T",
                         help="time of the last frame (default: the training frame step, so "
                              "more frames than a clip continue past 1)")
-    parser.add_argument("--scale", type=int, default=1, metavar="S",
+    parser.add_argument("--scale", type=limits.int_in(1, limits.MAX_SCALE), default=1, metavar="S",
                         help="render S times the training resolution (denser grid)")
     parser.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
-    parser.add_argument("--out", default="generated", metavar="DIR", help="output folder")
+    parser.add_argument("--out", type=limits.output_folder, default="generated", metavar="DIR",
+                        help="output folder")
     parser.add_argument("--format", choices=FORMATS, default="mp4",
                         help="mp4, gif, or png (a folder of frames per video)")
     parser.add_argument("--no-ema", action="store_true",
                         help="use the raw generator weights instead of the EMA's")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--same-content", type=int, metavar="K",
+    mode.add_argument("--same-content", type=limits.int_in(1, limits.MAX_VIDEOS), metavar="K",
                       help="one content latent, K motion latents (identical first frames)")
     mode.add_argument("--interpolate", choices=("content", "motion", "both"),
                       help="videos along paths between random latents (--num paths)")
-    parser.add_argument("--steps", type=int, default=8, metavar="M",
+    parser.add_argument("--steps", type=limits.int_in(2, limits.MAX_VIDEOS), default=8, metavar="M",
                         help="videos per interpolation path (default 8)")
     parser.add_argument("--method", choices=("slerp", "lerp"), default="slerp",
                         help="interpolation of the Gaussian latents (default slerp)")
-    parser.add_argument("--slowmo", type=int, default=1, metavar="K",
+    parser.add_argument("--slowmo", type=limits.int_in(1, 1000), default=1, metavar="K",
                         help="K times as many frames over the same time span")
-    parser.add_argument("--chunk-frames", type=int, default=16,
+    parser.add_argument("--chunk-frames", type=limits.int_in(1, limits.MAX_FRAMES), default=16,
                         help="frames per generator call (memory bound)")
-    parser.add_argument("--chunk-videos", type=int, default=4,
+    parser.add_argument("--chunk-videos", type=limits.int_in(1, limits.MAX_VIDEOS), default=4,
                         help="videos per generator call (memory bound)")
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
+    parser.add_argument("--device", type=limits.device, default="auto",
+                        help="auto, cpu, cuda, cuda:1, ...")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -92,9 +95,25 @@ def plan_times(model: VideoModel, args: argparse.Namespace) -> tuple[Any, float]
     return times, args.fps or model.video.fps
 
 
+def check_size(model: VideoModel, args: argparse.Namespace) -> None:
+    """Refuse up front a set of videos that would not fit in memory (`inrvid.limits`)."""
+    if args.same_content is not None:
+        videos = args.same_content
+    else:
+        videos = args.num * (args.steps if args.interpolate is not None else 1)
+    frames = ((args.frames or model.video.frames) - 1) * args.slowmo + 1
+    height, width = model.video.height * args.scale, model.video.width * args.scale
+    limits.check_fits(
+        videos * frames * 3 * height * width,
+        f"{videos} videos of {frames} frames at {height}x{width}",
+        "lower --num, --steps, --frames, --slowmo or --scale",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Render the videos of the chosen mode and write them with a grid and a record."""
     model = load(args.checkpoint, device=pick_device(args.device), ema=not args.no_ema)
+    check_size(model, args)
     z, columns = plan_latents(model, args)
     times, fps = plan_times(model, args)
     chunking = Chunking(videos=args.chunk_videos, frames=args.chunk_frames)

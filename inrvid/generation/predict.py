@@ -17,7 +17,7 @@ import torch
 from rich.table import Table
 from torch import Tensor
 
-from inrvid import console, files
+from inrvid import console, files, limits
 from inrvid.generation.api import VideoModel, load
 from inrvid.generation.clips import index_times, parse_frames, read_frames, require_observed
 from inrvid.generation.inversion import Inversion
@@ -38,17 +38,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="frame indices to predict, e.g. 3-11 (past the clip: the future)")
     parser.add_argument("--optimize", default="content,motion", metavar="LATENTS",
                         help="latents to fit: content, motion, w (default content,motion)")
-    parser.add_argument("--steps", type=int, default=300, help="Adam steps (default 300)")
-    parser.add_argument("--lr", type=float, default=0.1, help="Adam learning rate (0.1)")
-    parser.add_argument("--restarts", type=int, default=1,
+    parser.add_argument("--steps", type=limits.int_in(1, limits.MAX_STEPS), default=300,
+                        help="Adam steps (default 300)")
+    parser.add_argument("--lr", type=limits.float_in(0, 1e3, above=True), default=0.1,
+                        help="Adam learning rate (0.1)")
+    parser.add_argument("--restarts", type=limits.int_in(1, 1024), default=1,
                         help="random starts fitted side by side; the best is kept (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random starts")
-    parser.add_argument("--out", default="predicted", metavar="DIR", help="output folder")
+    parser.add_argument("--out", type=limits.output_folder, default="predicted", metavar="DIR",
+                        help="output folder")
     parser.add_argument("--format", choices=("mp4", "gif"), default="mp4",
                         help="comparison video format (default mp4)")
-    parser.add_argument("--fps", type=float, help="comparison frame rate (default: the data's)")
+    parser.add_argument("--fps", type=limits.float_in(0, 1000, above=True),
+                        help="comparison frame rate (default: the data's)")
     parser.add_argument("--no-ema", action="store_true", help="use the raw generator weights")
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, ...")
+    parser.add_argument("--device", type=limits.device, default="auto", help="auto, cpu, cuda, ...")
     parser.add_argument("--json", action="store_true", help="also print the report as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -59,6 +63,12 @@ def run(args: argparse.Namespace) -> int:
     observed = parse_frames(args.observe, "--observe")
     rendered = parse_frames(args.render, "--render")
     shown = sorted(set(observed) | set(rendered))
+    video = model.video
+    limits.check_fits(
+        len(shown) * 3 * video.height * video.width * 4 * 4,  # float frames, 3 panels and fit
+        f"{len(shown)} frames at {video.height}x{video.width}",
+        "observe and render fewer frames",
+    )
     found = read_frames(args.video, shown, model.video.height)                    # i -> c h w
     require_observed(observed, found, args.video)
     clip_frames = model.video.frames

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from inrvid.errors import RecipeError as _BaseRecipeError
 
@@ -51,19 +50,27 @@ class RecipeProblem:
         return "\n".join(lines)
 
 
+SNIPPET_BYTES = 1 << 20  # a snippet never reads more of a file than this
+SNIPPET_WIDTH = 160  # nor shows more of a line
+
+
 def snippet(loc: Loc, context: int = 1) -> list[str]:
     """A few lines of the file around `loc`, the line itself marked with `>` and a caret."""
-    path = Path(loc.file)
-    if not path.is_file():
+    try:
+        with open(loc.file, "rb") as f:
+            data = f.read(SNIPPET_BYTES)
+    except (OSError, ValueError):
         return []
-    text = path.read_text(encoding="utf-8").splitlines()
+    text = [line[:SNIPPET_WIDTH] for line in data.decode("utf-8", "replace").splitlines()]
+    if not 1 <= loc.line <= len(text):
+        return []
     first, last = max(loc.line - context, 1), min(loc.line + context, len(text))
     out = []
     for number in range(first, last + 1):
         mark = ">" if number == loc.line else " "
         out.append(f"  {mark} {number:4d} | {text[number - 1]}")
         if number == loc.line:
-            out.append(f"         | {' ' * (loc.col - 1)}^")
+            out.append(f"         | {' ' * min(loc.col - 1, SNIPPET_WIDTH)}^")
     return out
 
 

@@ -104,30 +104,133 @@ class LoadedRecipe:
         return best
 
 
-def _loc(mark: yaml.Mark, file: str) -> Loc:
+# Bounds that no real recipe comes near (the largest ships at a few kB, nested 4 deep); they
+# keep a malformed or hostile document from exhausting the stack, memory or time.
+MAX_BYTES = 1 << 20
+MAX_DEPTH = 64
+MAX_NODES = 10_000
+# The tags a recipe may carry: YAML's own core types and `!drop`; anything else is an error.
+CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str", "int", "float", "bool", "null")
+)
+
+
+def _loc(mark: Any, file: str) -> Loc:
     return Loc(file, mark.line + 1, mark.column + 1)
 
 
-def _convert(
-    node: yaml.Node, loader: RecipeLoader, file: str, problems: list[RecipeProblem], path: str
-) -> Node:
-    loc = _loc(node.start_mark, file)
-    if node.tag == DROP_TAG:
-        return Node(None, loc, drop=True)
-    if isinstance(node, yaml.MappingNode):
+def _text_loc(text: str, position: int, file: str) -> Loc:
+    """The line and column of character `position` of `text`."""
+    before = text[:position]
+    return Loc(file, before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1)
+
+
+def _problem(message: str, loc: Loc | None, hint: str = "", path: str = "") -> RecipeError:
+    return RecipeError([RecipeProblem(path, message, hint=hint, loc=loc)])
+
+
+def _yaml_error(exc: yaml.YAMLError, text: str, file: str) -> RecipeError:
+    """A located `RecipeError` for any PyYAML error (reader, scanner, parser, constructor)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        loc = _loc(mark, file)
+    elif isinstance(getattr(exc, "position", None), int):
+        loc = _text_loc(text, exc.position, file)  # type: ignore[attr-defined]
+    else:
+        loc = Loc(file, 1, 1)
+    if isinstance(exc, yaml.reader.ReaderError):
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"control character U+{char:04X} is not allowed in a recipe"
+        hint = "remove it; recipes are plain UTF-8 text"
+    else:
+        problem = getattr(exc, "problem", None) or str(exc)
+        message, hint = f"not valid YAML: {problem}", ""
+    return _problem(message, loc, hint)
+
+
+def _check_structure(text: str, file: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before composing (PyYAML composes recursively)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=RecipeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _problem(
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        _loc(event.start_mark, file) if event.start_mark else None,
+                        "a recipe is a few levels of sections; flatten the document",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, text, file) from None
+
+
+class _Converter:
+    """Composed YAML nodes to `Node`s, bounding alias expansion and rejecting unknown tags."""
+
+    def __init__(self, loader: RecipeLoader, file: str, problems: list[RecipeProblem]) -> None:
+        self.loader, self.file, self.problems = loader, file, problems
+        self.count = 0
+        self.active: set[int] = set()  # ids of the collections being converted (cycle check)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node)
+        except yaml.YAMLError as exc:
+            raise _yaml_error(exc, "", self.file) from None
+
+    def convert(self, node: yaml.Node, path: str) -> Node:
+        loc = _loc(node.start_mark, self.file)
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _problem(
+                f"the document expands to more than {MAX_NODES} values (aliases included)",
+                loc,
+                "an alias repeated inside aliases grows exponentially; write the values out",
+                path,
+            )
+        if node.tag == DROP_TAG:
+            return Node(None, loc, drop=True)
+        if isinstance(node, yaml.ScalarNode):
+            return Node(self.scalar(node), loc)
+        if node.tag not in CORE_TAGS:
+            raise _problem(
+                f"unknown tag '{node.tag}'", loc, "recipes allow only `!drop` as a tag", path
+            )
+        if id(node) in self.active:
+            raise _problem(
+                "an alias refers to a mapping or list that contains it (a recursive alias)",
+                loc,
+                "a recipe must be a tree; copy the values instead",
+                path,
+            )
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return Node(self.mapping(node, path), loc)
+            return Node(
+                [self.convert(v, f"{path}.{i}") for i, v in enumerate(node.value)], loc
+            )
+        finally:
+            self.active.discard(id(node))
+
+    def mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Node]:
         out: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
-            key_loc = _loc(key_node.start_mark, file)
+            key_loc = _loc(key_node.start_mark, self.file)
+            key: Any = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             sub = f"{path}.{key}" if path else str(key)
             if not isinstance(key, str):
-                problems.append(
-                    RecipeProblem(sub, f"keys must be strings, got {key!r}", loc=key_loc)
+                shown = key if key is not None else "a mapping or list"
+                self.problems.append(
+                    RecipeProblem(sub, f"keys must be strings, got {shown!r}", loc=key_loc)
                 )
-                key = str(key)
+                key = str(key) if key is not None else f"<key at line {key_loc.line}>"
             if key in out:
                 first = out[key].key_loc
-                problems.append(
+                self.problems.append(
                     RecipeProblem(
                         sub,
                         f"duplicate key '{key}' (first set on line {first.line if first else '?'})"
@@ -136,32 +239,57 @@ def _convert(
                         loc=key_loc,
                     )
                 )
-            child = _convert(value_node, loader, file, problems, sub)
+            child = self.convert(value_node, sub)
             child.key_loc = key_loc
             out[key] = child
-        return Node(out, loc)
-    if isinstance(node, yaml.SequenceNode):
-        return Node(
-            [_convert(v, loader, file, problems, f"{path}.{i}") for i, v in enumerate(node.value)],
-            loc,
-        )
-    return Node(loader.construct_object(node), loc)
+        return out
 
 
 def parse_text(text: str, file: str, problems: list[RecipeProblem]) -> Node:
-    """Parse one YAML document into a Node tree, collecting duplicate keys in `problems`."""
+    """Parse one YAML document into a Node tree, collecting duplicate keys in `problems`.
+
+    Every failure (syntax, control characters, unknown tags, recursive aliases, nesting or
+    alias expansion past the bounds above) is a `RecipeError` located in `file`.
+    """
+    if len(text) > MAX_BYTES:
+        raise _problem(
+            f"{file}: {len(text)} characters, over the {MAX_BYTES} a recipe may have", None
+        )
+    _check_structure(text, file)
     loader = RecipeLoader(text)
     try:
         composed = loader.get_single_node()
+        if composed is None:
+            return Node({}, Loc(file, 1, 1))
+        return _Converter(loader, file, problems).convert(composed, "")
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        loc = _loc(mark, file) if mark else Loc(file, 1, 1)
-        raise RecipeError([RecipeProblem("", f"not valid YAML: {exc}", loc=loc)]) from None
+        raise _yaml_error(exc, text, file) from None
+    except RecursionError:  # a bound above should come first; never a traceback
+        raise _problem(
+            f"nested too deeply to read (over {MAX_DEPTH} levels)", Loc(file, 1, 1)
+        ) from None
     finally:
         loader.dispose()
-    if composed is None:
-        return Node({}, Loc(file, 1, 1))
-    return _convert(composed, loader, file, problems, "")
+
+
+def read_recipe_text(path: Path, file: str, where: Loc | None = None) -> str:
+    """The text of a recipe file: size-bounded UTF-8, every failure a located `RecipeError`."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise _problem(f"cannot read {file}: {exc.strerror or exc}", where) from None
+    if len(data) > MAX_BYTES:
+        raise _problem(f"{file}: larger than the {MAX_BYTES} bytes a recipe may have", where)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        loc = _text_loc(data[: exc.start].decode("utf-8", "replace"), exc.start, file)
+        raise _problem(
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8",
+            Loc(file, loc.line, loc.col),
+            "save the recipe as UTF-8",
+        ) from None
 
 
 def merge(parent: Node, child: Node) -> Node:
@@ -196,33 +324,39 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _read_chain(path: Path, chain: list[Path], problems: list[RecipeProblem]) -> Node:
-    resolved = path.resolve()
+def _read_chain(
+    path: Path, chain: list[Path], problems: list[RecipeProblem], where: Loc | None = None
+) -> Node:
+    """Read `path` and its `extends` parents; `where` locates the `extends` that named it."""
+    try:
+        resolved = path.resolve()
+        is_file = resolved.is_file()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a loop of links
+        shown = str(path) if len(str(path)) <= 200 else f"{str(path)[:200]}..."
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise _problem(
+            f"cannot use {shown!r} as a recipe path: {reason}",
+            where,
+            "check the path (`extends` is relative to the file that contains it)",
+            "extends" if chain else "",
+        ) from None
     if resolved in chain:
         cycle = " -> ".join(_display(p) for p in [*chain, resolved])
-        raise RecipeError(
-            [
-                RecipeProblem(
-                    "extends",
-                    f"`extends` forms a cycle: {cycle}",
-                    loc=Loc(_display(chain[-1]), 1, 1),
-                )
-            ]
+        raise _problem(
+            f"`extends` forms a cycle: {cycle}",
+            where or Loc(_display(chain[-1]), 1, 1),
+            path="extends",
         )
-    if not resolved.is_file():
-        where = Loc(_display(chain[-1]), 1, 1) if chain else None
-        raise RecipeError(
-            [
-                RecipeProblem(
-                    "extends" if chain else "",
-                    f"recipe file not found: {resolved}",
-                    hint="check the path (`extends` is relative to the file that contains it)",
-                    loc=where,
-                )
-            ]
+    if not is_file:
+        raise _problem(
+            f"recipe file not found: {resolved}",
+            where or (Loc(_display(chain[-1]), 1, 1) if chain else None),
+            "check the path (`extends` is relative to the file that contains it)",
+            "extends" if chain else "",
         )
     chain.append(resolved)
-    node = parse_text(resolved.read_text(encoding="utf-8"), _display(resolved), problems)
+    display = _display(resolved)
+    node = parse_text(read_recipe_text(resolved, display, where), display, problems)
     if not node.is_mapping:
         raise RecipeError(
             [RecipeProblem("", "a recipe must be a mapping of sections", loc=node.loc)]
@@ -235,7 +369,7 @@ def _read_chain(path: Path, chain: list[Path], problems: list[RecipeProblem]) ->
             RecipeProblem("extends", "expected a path to the parent recipe", loc=parent_ref.loc)
         )
         return node
-    parent = _read_chain(resolved.parent / parent_ref.value, chain, problems)
+    parent = _read_chain(resolved.parent / parent_ref.value, chain, problems, parent_ref.loc)
     return merge(parent, node)
 
 

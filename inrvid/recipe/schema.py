@@ -10,29 +10,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, field_validator
 
+from inrvid.generator import needs_encoder
 from inrvid.plugins import REGISTRIES, ensure_plugins
 from inrvid.recipe.errors import RecipeError, RecipeProblem
-from inrvid.recipe.load import LoadedRecipe, load_tree
-from inrvid.registry import ComponentLookupError, Section, close_matches
+from inrvid.recipe.load import LoadedRecipe, Node, child_node, load_tree
+from inrvid.registry import ComponentLookupError, RecipeModel, Section, close_matches
+
+MAX_BATCH = 1 << 16  # videos per step; far past any GAN's, and a clear error, not a hang
+MAX_KIMG = 999_999.0  # checkpoint-<images seen, 9 digits>.pt names count at most 10^9 - 1
+Beta = Annotated[float, Field(ge=0, lt=1)]
 
 
-class CoreSection(BaseModel):
-    """Base of the core sections: unknown keys are rejected."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class CoreSection(RecipeModel):
+    """Base of the core sections: unknown keys, booleans as numbers and infinities rejected."""
 
 
 class TrainConfig(CoreSection):
     """How the loop trains: batch, duration, optimisers, EMA, cadences and switches."""
 
-    batch_size: int = Field(64, gt=0, description="global batch (videos per step, over all ranks)")
+    batch_size: int = Field(
+        64, gt=0, le=MAX_BATCH, description="global batch (videos per step, over all ranks)"
+    )
     duration_kimg: float = Field(
-        25000.0, gt=0, description="training length in thousands of videos"
+        25000.0,
+        gt=0,
+        le=MAX_KIMG,
+        description="training length in thousands of videos (checkpoint names hold 9 digits)",
     )
     g_lr: float = Field(
         0.0025, gt=0, description="generator Adam learning rate (before lazy-reg rescaling)"
@@ -40,8 +48,8 @@ class TrainConfig(CoreSection):
     d_lr: float = Field(
         0.0025, gt=0, description="discriminator Adam learning rate (before rescaling)"
     )
-    betas: tuple[float, float] = Field(
-        (0.0, 0.99), description="Adam (beta1, beta2) before rescaling"
+    betas: tuple[Beta, Beta] = Field(
+        (0.0, 0.99), description="Adam (beta1, beta2) before rescaling, each in [0, 1)"
     )
     eps: float = Field(1e-8, gt=0, description="Adam epsilon")
     g_reg_interval: int | None = Field(
@@ -64,7 +72,9 @@ class TrainConfig(CoreSection):
     num_workers: int = Field(2, ge=0, description="DataLoader worker processes per rank")
     mixed_precision: bool = Field(False, description="bf16 autocast for D on CUDA")
     compile: bool = Field(False, description="torch.compile G and D")
-    device: str = Field("auto", description="'auto' (CUDA if available), 'cpu' or 'cuda'")
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="'auto' (CUDA if available), 'cpu' or 'cuda'"
+    )
 
 
 class EvalConfig(CoreSection):
@@ -94,13 +104,24 @@ class RawRecipe(CoreSection):
         default_factory=list, description="augment sections, in order"
     )
     sampler: dict[str, Any] = Field(description="the time-sampler section")
-    encoder: dict[str, Any] = Field(description="the coordinate-encoder section")
+    encoder: dict[str, Any] | None = Field(
+        None, description="the coordinate-encoder section (for a generator that needs one)"
+    )
     generator: dict[str, Any] = Field(description="the generator section")
-    discriminators: dict[str, dict[str, Any]] = Field(description="role -> discriminator section")
+    discriminators: dict[str, dict[str, Any]] = Field(
+        description="role -> discriminator section (at least one)"
+    )
     losses: dict[str, dict[str, Any]] = Field(description="role -> loss section")
     train: TrainConfig = Field(default_factory=TrainConfig, description="training options")
     eval: EvalConfig = Field(default_factory=EvalConfig, description="in-training evaluation")
     output: OutputConfig = Field(default_factory=OutputConfig, description="run output")
+
+    @field_validator("discriminators")
+    @classmethod
+    def _some_discriminator(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not value:
+            raise ValueError("expected at least one `role: {kind: ...}` (G trains against it)")
+        return value
 
 
 # (dotted path of a section, registry) for every component section of a recipe
@@ -110,7 +131,7 @@ def component_paths(raw: RawRecipe) -> list[tuple[tuple[str | int, ...], str, di
         (("data",), "dataset", raw.data)
     ]
     out += [(("augment", i), "augment", s) for i, s in enumerate(raw.augment)]
-    out += [(("sampler",), "sampler", raw.sampler), (("encoder",), "encoder", raw.encoder)]
+    out += [(("sampler",), "sampler", raw.sampler), (("encoder",), "encoder", raw.encoder or {})]
     out += [(("generator",), "generator", raw.generator)]
     out += [(("discriminators", r), "discriminator", s) for r, s in raw.discriminators.items()]
     out += [(("losses", r), "loss", s) for r, s in raw.losses.items()]
@@ -128,7 +149,7 @@ class Recipe:
     data: Section[Any]
     augment: list[Section[Any]]
     sampler: Section[Any]
-    encoder: Section[Any]
+    encoder: Section[Any] | None  # None: the generator declares `needs_encoder = False`
     generator: Section[Any]
     discriminators: dict[str, Section[Any]]
     losses: dict[str, Section[Any]]
@@ -144,7 +165,7 @@ class Recipe:
             self.data,
             *self.augment,
             self.sampler,
-            self.encoder,
+            *([self.encoder] if self.encoder is not None else []),
             self.generator,
             *self.discriminators.values(),
             *self.losses.values(),
@@ -158,6 +179,9 @@ class Recipe:
             return {"kind": kind, **s.config.model_dump(mode="json")}
 
         kinds = _kinds_as_written(self)
+        encoder = {}
+        if self.encoder is not None:  # absent for a generator without coordinate encoders
+            encoder["encoder"] = section(self.encoder, kinds["encoder"])
         return {
             "name": self.name,
             "description": self.description,
@@ -165,7 +189,7 @@ class Recipe:
             "data": section(self.data, kinds["data"]),
             "augment": [section(s, kinds[s.path]) for s in self.augment],
             "sampler": section(self.sampler, kinds["sampler"]),
-            "encoder": section(self.encoder, kinds["encoder"]),
+            **encoder,
             "generator": section(self.generator, kinds["generator"]),
             "discriminators": {
                 r: section(s, kinds[s.path]) for r, s in self.discriminators.items()
@@ -252,6 +276,8 @@ def _expectation(err: Any) -> str:
         return "expected " + msg.removeprefix("Input should be a valid ").split(",")[0].replace(
             "integer", "an integer"
         ).replace("number", "a number").replace("boolean", "a boolean")
+    if msg.startswith("Input should be a "):  # "a finite number"
+        return "expected " + msg.removeprefix("Input should be ")
     if msg.startswith("Input should be "):
         return "expected a value " + msg.removeprefix("Input should be ")
     if msg.startswith("Value error, "):
@@ -282,6 +308,7 @@ def validate(loaded: LoadedRecipe) -> Recipe:
         section = _validate_section(path, registry_name, body, loaded, problems, failed)
         if section is not None:
             sections[section.path] = section
+    _check_encoder(sections, isinstance(data, dict) and bool(data.get("encoder")), loaded, problems)
     if problems:
         raise RecipeError(_sorted(problems))
     assert raw is not None
@@ -292,7 +319,7 @@ def validate(loaded: LoadedRecipe) -> Recipe:
         data=sections["data"],
         augment=[sections[f"augment.{i}"] for i in range(len(raw.augment))],
         sampler=sections["sampler"],
-        encoder=sections["encoder"],
+        encoder=sections.get("encoder"),
         generator=sections["generator"],
         discriminators={r: sections[f"discriminators.{r}"] for r in raw.discriminators},
         losses={r: sections[f"losses.{r}"] for r in raw.losses},
@@ -304,6 +331,38 @@ def validate(loaded: LoadedRecipe) -> Recipe:
     )
     _check_hooks(recipe)
     return recipe
+
+
+def _check_encoder(
+    sections: dict[str, Section[Any]],
+    written: bool,
+    loaded: LoadedRecipe,
+    problems: list[RecipeProblem],
+) -> None:
+    """An `encoder:` section is there exactly when the generator declares `needs_encoder`."""
+    generator = sections.get("generator")
+    if generator is None:
+        return
+    name = generator.component.name
+    if needs_encoder(generator.component.factory) and not written:
+        problems.append(
+            RecipeProblem(
+                "encoder",
+                f"required but missing: generator '{name}' embeds coordinates with it",
+                hint="add `encoder: {kind: <name>}` (`inrvid plugins` lists the encoders)",
+                loc=loaded.locate(("generator", "kind")),
+            )
+        )
+    elif not needs_encoder(generator.component.factory) and written:
+        problems.append(
+            RecipeProblem(
+                "encoder",
+                f"generator '{name}' uses no coordinate encoder (it declares "
+                "needs_encoder = False)",
+                hint="remove the `encoder:` section",
+                loc=loaded.locate(("encoder",), key=True),
+            )
+        )
 
 
 def _partial_raw(data: dict[str, Any]) -> RawRecipe:
@@ -345,6 +404,15 @@ def _validate_section(
 ) -> Section[Any] | None:
     dotted = _dotted(path)
     if not body:
+        if _written(loaded, path):  # written but empty: `data: {}`, `data:`
+            problems.append(
+                RecipeProblem(
+                    f"{dotted}.kind",
+                    f"the {registry_name} section is empty; it needs `kind: <registered name>`",
+                    hint=f"`inrvid plugins` lists the {registry_name}s",
+                    loc=loaded.locate(path, key=True),
+                )
+            )
         return None
     kind = body.get("kind")
     if not isinstance(kind, str):
@@ -384,6 +452,14 @@ def _validate_section(
         )
         return None
     return Section(dotted, component, config)
+
+
+def _written(loaded: LoadedRecipe, path: tuple[str | int, ...]) -> bool:
+    """Whether the recipe sets `path` to an empty mapping (`data: {}`)."""
+    node: Node | None = loaded.root
+    for part in path:
+        node = child_node(node, part) if node is not None else None
+    return node is not None and not node.drop and node.value == {}
 
 
 def _sorted(problems: list[RecipeProblem]) -> list[RecipeProblem]:

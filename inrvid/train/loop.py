@@ -27,6 +27,7 @@ from inrvid.console import err as console
 from inrvid.console import warn
 from inrvid.errors import TrainingError
 from inrvid.generator import Generator
+from inrvid.limits import check_training_sizes
 from inrvid.loss import PhaseInputs
 from inrvid.metrics.sources import RealClips
 from inrvid.progress import RunProgress
@@ -57,6 +58,10 @@ class Trainer:
             )
         self.batch = cfg.batch_size // info.world_size
         self.dataset = build_dataset_of(recipe)
+        spec = self.dataset.video_spec
+        check_training_sizes(
+            cfg.batch_size, len(self.dataset), spec.frames, spec.height, spec.width
+        )
         self.models: Models = build_models(recipe, self.dataset.video_spec, info.device)
         m = self.models
         self.d_params = torch.nn.ModuleDict(m.discriminators)

@@ -24,7 +24,9 @@ class MovingShapesConfig(DatasetConfig):
     """Size and content of the procedural dataset (the quickstart's and the tests' default)."""
 
     resolution: int = Field(32, gt=0, description="frames are rendered square at this size")
-    videos: int = Field(256, gt=0, description="number of distinct videos (one clip each)")
+    videos: int = Field(
+        256, gt=0, le=1_000_000, description="number of distinct videos (one clip each)"
+    )
     shapes: int = Field(3, gt=0, le=16, description="shapes per video")
     seed: int = Field(0, description="content seed: the same seed gives the same videos")
     speed: float = Field(1.0, gt=0, description="motion speed: about `speed` cycles per unit t")

@@ -7,10 +7,8 @@ import json
 import pytest
 import torch
 
-from inrvid.commands import CommandTable
-from inrvid.errors import InrvidError
+from inrvid.cli import CORE_COMMANDS
 from inrvid.generation import generate
-from inrvid.generation.hooks import inrvid_add_commands
 from inrvid.video import open_video
 from inrvid.video.frames import decode_image
 
@@ -91,22 +89,24 @@ def test_raw_weights_differ_from_the_ema_weights(tiny_checkpoint):
     assert not torch.allclose(a, b)
 
 
-def test_bad_options_are_errors_that_name_the_option(tiny_checkpoint, run_command, tmp_path):
-    with pytest.raises(InrvidError, match=r"--slowmo: got 0, expected an integer k >= 1"):
+def test_bad_options_are_refused_before_loading_naming_the_option_and_its_range(
+    tiny_checkpoint, run_command, tmp_path, capsys
+):
+    with pytest.raises(SystemExit):
         run_command(generate, tiny_checkpoint, "--slowmo", 0, "--out", tmp_path, "--quiet")
-    with pytest.raises(InrvidError, match=r"--steps: got 1, expected at least 2"):
+    assert "argument --slowmo: expected an integer from 1 to 1000, got 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
         run_command(generate, tiny_checkpoint, "--interpolate", "motion", "--steps", 1,
                     "--out", tmp_path, "--quiet")
+    assert "argument --steps: expected an integer from 2 to" in capsys.readouterr().err
 
 
-def test_the_hook_adds_generate_and_predict_as_core_commands():
-    table = CommandTable(reserved=frozenset({"generate", "predict"}),
-                         owner="inrvid.generation.hooks")
-    inrvid_add_commands(table)
-    assert set(table.commands) == {"generate", "predict"}
+def test_generate_and_predict_are_core_commands_in_the_command_table():
+    table = {c.name: c for c in CORE_COMMANDS}
+    assert {"generate", "predict"} <= set(table)
     import argparse
 
     parser = argparse.ArgumentParser()
-    table.commands["predict"].configure(parser)
+    table["predict"].configure(parser)
     args = parser.parse_args(["ck", "--video", "v.mp4", "--observe", "1", "--render", "2"])
     assert args.optimize == "content,motion"
