@@ -94,7 +94,6 @@ def recipe_json_schema() -> dict[str, Any]:
                 "name",
                 "data",
                 "sampler",
-                "encoder",
                 "generator",
                 "discriminators",
                 "losses",
