@@ -34,9 +34,15 @@ from inrvid.evaluation.metric_setup import (
 )
 from inrvid.evaluation.report import eval_record, result_table, write_json
 from inrvid.generator import Generator
-from inrvid.metric import VideoSource
+from inrvid.metric import Metric, VideoSource
 from inrvid.metrics.protocols import EvalProtocol, get_protocol
-from inrvid.metrics.runner import EvalResult, evaluate, group_by_sources, merge_results
+from inrvid.metrics.runner import (
+    EvalResult,
+    evaluate,
+    group_by_sources,
+    merge_results,
+    protocol_of,
+)
 from inrvid.metrics.sources import (
     FolderVideoSource,
     GeneratorVideoSource,
@@ -192,7 +198,8 @@ class SourceFactory:
 # ---------------------------------------------------------------- the command
 def _plans(args: argparse.Namespace, inputs: CheckpointInputs | None) -> list[MetricPlan]:
     if args.metrics:
-        return plans_from_names(args.metrics)
+        configured = plans_from_recipe(inputs.checkpoint.recipe) if inputs is not None else []
+        return plans_from_names(args.metrics, configured)
     if inputs is None:
         raise EvalArgumentError(
             "inrvid eval --fake: got no --metrics, expected the metrics to compute\n"
@@ -205,6 +212,19 @@ def _plans(args: argparse.Namespace, inputs: CheckpointInputs | None) -> list[Me
             "given\n  add e.g. --metrics fvd,kvd,is"
         )
     return plans
+
+
+def _workload(role: str, metric: Metric) -> str:
+    """What a metric will read, said before it starts (a long evaluation is no surprise)."""
+    protocol = protocol_of(metric)
+    if protocol is None:
+        return f"{role}: {type(metric).__name__}"
+    real = f" + {protocol.real_videos} real" if metric.needs_real else ""
+    trials = f"{protocol.trials} trials of " if protocol.trials > 1 else ""
+    return (
+        f"{role}: protocol {protocol.name}: {trials}{protocol.fake_videos} generated{real} "
+        f"videos of {protocol.frames} frames"
+    )
 
 
 def _check_protocol(name: str | None) -> None:
@@ -258,6 +278,8 @@ def run(args: argparse.Namespace) -> int:
         else BuildContext(device=device)
     )
     metrics = build_plans(plans, ctx)
+    for role, metric in metrics.items():
+        console.err.print(escape(_workload(role, metric)), soft_wrap=True)
 
     sources = SourceFactory(args, inputs)
     results: list[EvalResult] = []

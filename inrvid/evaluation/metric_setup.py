@@ -8,7 +8,7 @@ the counts, `--weights NAME=PATH` and `<metric>.<option>=value` tokens.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,8 +51,13 @@ class MetricPlan:
         return False
 
 
-def plans_from_names(text: str) -> list[MetricPlan]:
-    """`fvd,kvd,is` -> one plan per name (an unknown name raises, naming the close matches)."""
+def plans_from_names(text: str, configured: Sequence[MetricPlan] = ()) -> list[MetricPlan]:
+    """`fvd,kvd,is` -> one plan per name (an unknown name raises, naming the close matches).
+
+    A name that the recipe's `eval.metrics` configures (`configured`, by role, or by kind when
+    one role has it) starts from the recipe's settings, e.g. the quickstart's 64-video SWD
+    rather than the metric's built-in 2048; command-line settings still apply on top.
+    """
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise EvalArgumentError(
@@ -62,7 +67,11 @@ def plans_from_names(text: str) -> list[MetricPlan]:
     plans = []
     for name in names:
         kind = METRIC_ALIASES.get(name, name)
-        plans.append(MetricPlan(name, REGISTRIES["metric"].get(kind)))
+        component = REGISTRIES["metric"].get(kind)
+        same = [p for p in configured if p.role == name and p.component.name == component.name]
+        same = same or [p for p in configured if p.component.name == component.name]
+        config = dict(same[0].config) if len(same) == 1 else {}
+        plans.append(MetricPlan(name, component, config))
     duplicates = sorted({p.role for p in plans if [q.role for q in plans].count(p.role) > 1})
     if duplicates:
         raise EvalArgumentError(

@@ -130,3 +130,26 @@ def test_an_override_that_is_neither_data_nor_a_metric_option_is_refused(trained
     assert status == 2
     err = capsys.readouterr().err
     assert "train.batch_size=…" in err and "expected one of the metrics evaluated (swd)" in err
+
+
+def test_eval_of_a_metric_the_recipe_configures_starts_from_the_recipes_settings(
+    trained_runs, tmp_path, capsys
+):
+    """The tiny run's recipe sets SWD to 4 + 4 videos; without --videos, eval uses them."""
+    out = tmp_path / "swd.json"
+    status = main(["eval", str(trained_runs["quickstart"]), "--metrics", "swd", "--quiet",
+                   "--out", str(out)])
+    assert status == 0
+    provenance = read_json(out)["provenance"]["swd"]
+    assert provenance["videos_used"] == {"fake": 4, "real": 4}
+    assert provenance["protocol"]["name"] == "proxy"          # the recipe's, not the default
+    # said before the work starts: how many videos will be generated and read
+    assert "swd: protocol proxy: 4 generated + 4 real videos of 16 frames" in capsys.readouterr().err
+
+
+def test_command_line_counts_still_override_the_recipes_metric_settings(trained_runs, tmp_path):
+    out = tmp_path / "swd.json"
+    status = main(["eval", str(trained_runs["quickstart"]), "--metrics", "swd", "--videos", "3",
+                   "--quiet", "--out", str(out)])
+    assert status == 0
+    assert read_json(out)["provenance"]["swd"]["videos_used"] == {"fake": 3, "real": 3}
