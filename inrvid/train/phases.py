@@ -11,6 +11,7 @@ averages gradients over ranks and steps the network's optimiser.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -22,6 +23,9 @@ from inrvid.errors import TrainingError
 from inrvid.loss import Loss, Network, PhaseInputs
 from inrvid.tensor import requires_grad
 from inrvid.train.distributed import DistInfo, average_gradients
+from inrvid.train.numerics import NonFinite
+
+NONFINITE_GRADS = "nonfinite_grads"   # per phase: gradient values that were NaN or ±inf
 
 # What a phase is fed: fakes with the graph to G (`fakes`), detached fakes and reals
 # (`fakes_and_reals`), or reals alone through the eager networks (`reals`).
@@ -36,6 +40,7 @@ class StepContext:
     step: int
     kimg: float
     weights: dict[str, float]
+    nonfinite: NonFinite = "stop"
 
 
 @dataclass(frozen=True)
@@ -64,9 +69,9 @@ class Phase:
 
 @dataclass
 class PhaseResult:
-    """The weighted terms of a phase, as floats (for logging)."""
+    """The unweighted terms of a phase, detached, still on the device (no host sync)."""
 
-    terms: dict[str, float]
+    terms: dict[str, Tensor]
 
 
 def main_losses(losses: dict[str, Loss]) -> dict[str, Loss]:
@@ -133,13 +138,28 @@ def run_phases(
     """Run every phase due at `context.step`, in order; return their terms, `name/role.term`.
 
     `autocast` (the run's mixed-precision context, if any) wraps the phases that allow it.
+    The step synchronises with the host once: every term is read back in one transfer, after
+    the last phase, and checked for finiteness there (a non-finite term stops the run before
+    the EMA and the counters move, so no checkpoint holds its update).
     """
-    logged: dict[str, float] = {}
+    terms: dict[str, Tensor] = {}
     for phase in phases:
         if not phase.due(context.step):
             continue
         phase_autocast = autocast if phase.autocast else None
-        logged |= run_phase(phase, inputs[phase.inputs], context, phase_autocast).terms
+        terms |= run_phase(phase, inputs[phase.inputs], context, phase_autocast).terms
+    if not terms:
+        return {}
+    values = torch.stack([v.float().reshape(()) for v in terms.values()]).tolist()  # one sync
+    logged = dict(zip(terms, values, strict=True))
+    for key, value in logged.items():
+        phase_name, term = key.split("/", 1)
+        if term != NONFINITE_GRADS:
+            check_finite(value, term, phase_name, context.step, context.kimg)
+    if context.nonfinite == "stop":
+        for key, value in logged.items():
+            if key.endswith(f"/{NONFINITE_GRADS}") and value > 0:
+                raise nonfinite_gradient_error(key.split("/")[0], int(value), logged, context)
     return logged
 
 
@@ -157,7 +177,7 @@ def run_phase(
         with autocast or contextlib.nullcontext():
             inputs = make_inputs()
             total: Tensor | None = None
-            logged: dict[str, float] = {}
+            logged: dict[str, Tensor] = {}
             for role, loss in phase.losses.items():
                 get = (
                     loss.generator_terms
@@ -166,23 +186,56 @@ def run_phase(
                 )
                 weight = context.weights.get(role, 1.0)
                 for term, value in get(inputs).items():
-                    key = f"{role}.{term}"
-                    check_finite(value, key, phase.name, context.step, context.kimg)
                     weighted = value.float() * weight
                     total = weighted if total is None else total + weighted
-                    logged[key] = float(value.detach())
+                    logged[f"{role}.{term}"] = value.detach()
         if total is not None:
             total.backward()
     average_gradients([phase.trained], context.info)
     if total is not None:
+        logged[NONFINITE_GRADS] = nonfinite_gradients(
+            phase.trained, clean=context.nonfinite == "clean"
+        )
         phase.optimizer.step()
     return PhaseResult({f"{phase.name}/{k}": v for k, v in logged.items()})
 
 
-def check_finite(value: Tensor, key: str, phase: str, step: int, kimg: float) -> None:
+def nonfinite_gradients(module: nn.Module, *, clean: bool) -> Tensor:
+    """How many gradient values of `module` are NaN or ±inf (a device tensor, no sync).
+
+    With `clean`, replace them as the release does before its optimiser step
+    (`nan_to_num(nan=0, posinf=1e5, neginf=-1e5)`).
+    """
+    grads = [p.grad for p in module.parameters() if p.grad is not None]
+    if not grads:
+        return torch.zeros((), dtype=torch.long)
+    count = torch.stack([g.isfinite().logical_not().sum() for g in grads]).sum()
+    if clean:
+        for grad in grads:
+            torch.nan_to_num_(grad, nan=0.0, posinf=1e5, neginf=-1e5)
+    return count
+
+
+def nonfinite_gradient_error(
+    phase: str, count: int, logged: dict[str, float], context: StepContext
+) -> TrainingError:
+    """The stop of `train.nonfinite: stop` at finite terms with non-finite gradients."""
+    terms = ", ".join(
+        f"{k.split('/', 1)[1]}={v:.4g}" for k, v in logged.items()
+        if k.startswith(f"{phase}/") and not k.endswith(NONFINITE_GRADS)
+    )
+    return TrainingError(
+        f"step {context.step} (kimg {context.kimg:.3f}): {count} gradient values of the "
+        f"{phase} phase are not finite, its loss terms are finite ({terms})\n"
+        "  the run stopped; the last good checkpoint is kept. Set `train.nonfinite: clean` "
+        "to replace them as the release does, or lower the learning rates, then resume"
+    )
+
+
+def check_finite(value: float, key: str, phase: str, step: int, kimg: float) -> None:
     """Stop the run with a message naming the step and the term if `value` is not finite."""
-    if not torch.isfinite(value.detach()).all():
-        bad = "nan" if torch.isnan(value.detach()).any() else "inf"
+    if not math.isfinite(value):
+        bad = "nan" if math.isnan(value) else "inf"
         raise TrainingError(
             f"step {step} (kimg {kimg:.3f}): loss term '{key}' of the {phase} phase is {bad}\n"
             "  the run stopped; the last good checkpoint is kept. Lower the learning rates or "
