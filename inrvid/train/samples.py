@@ -13,6 +13,7 @@ from inrvid.time_axis import clip_times
 from inrvid.video import write_grid
 
 if TYPE_CHECKING:
+    from inrvid.dataset import VideoDataset
     from inrvid.generator import Generator
     from inrvid.train.records import MetricsLog
 
@@ -42,6 +43,21 @@ class SampleWriter:
         self.generator = generator
         self.fps = fps
         self.latest: Path | None = None
+        self.reals: Path | None = None
+
+    def write_reals(self, dataset: VideoDataset) -> Path:
+        """`samples/reals.mp4`: the first real clips in the samples' layout, at their times.
+
+        Beside the sample grids it shows at a glance what the generator should produce (as
+        StyleGAN's `reals.png`); frame k of the grid is the clip frame nearest t_k.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        count = min(self.z_content.shape[0], len(dataset))
+        clips = torch.stack([dataset[i]["video"] for i in range(count)])  # b f c h w
+        nearest = (self.times * (clips.shape[1] - 1)).round().long()      # t, clip frame indices
+        self.reals = self.folder / "reals.mp4"
+        write_grid(self.reals, clips[:, nearest], fps=self.fps)
+        return self.reals
 
     def write(self, images_seen: int, log: MetricsLog | None = None) -> Path:
         """Render the grid now and write it; log the first video's frames to TensorBoard."""
