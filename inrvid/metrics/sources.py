@@ -24,6 +24,7 @@ from torch import Tensor
 
 from inrvid.dataset import VideoDataset, build_dataset
 from inrvid.errors import DataError
+from inrvid.generation.render import Chunking, render
 from inrvid.metrics.preprocess import bring_to_resolution, to_uint8
 from inrvid.tensor import expect_shape
 
@@ -105,17 +106,12 @@ class GeneratorVideoSource:
     @torch.no_grad()
     def iter_videos(self, count: int, frames: int, batch_size: int) -> Iterator[Tensor]:
         """Yield `count` generated videos of `frames` frames as uint8 `b t c h w`."""
-        device = next(self.generator.parameters()).device
-        times = self.times(frames).to(device)                                # t
-        chunk = self.frames_per_call or frames
+        times = self.times(frames)                                           # t
         for start in range(0, count, batch_size):
             b = min(batch_size, count - start)
             z_content, z_motion = self.generator.sample_latents(b, self._rng)
-            parts = [
-                self.generator(z_content, z_motion, times[s : s + chunk].expand(b, -1))
-                for s in range(0, frames, chunk)
-            ]
-            video = torch.cat(parts, dim=1)                                  # b t c h w
+            chunking = Chunking(videos=b, frames=self.frames_per_call or frames)
+            video = render(self.generator, z_content, z_motion, times, chunking=chunking)
             expect_shape(video, "b t c h w", b=b, t=frames)
             yield to_uint8(video, truncate=self.truncate).cpu()
 
