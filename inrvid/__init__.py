@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from inrvid.plugins import Registrar, hookimpl
+from inrvid.hookspecs import hookimpl
+from inrvid.plugins import Registrar
 from inrvid.registry import BuildContext, Component, ComponentConfig, VideoSpec
 from inrvid.version import PLUGIN_API, __version__
 

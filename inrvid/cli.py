@@ -21,7 +21,7 @@ from inrvid.commands import Command, CommandTable
 from inrvid.errors import InrvidError, PluginError
 from inrvid.evaluation import arguments as evaluation_arguments
 from inrvid.generation import generate, predict
-from inrvid.plugins import REGISTRIES, ensure_plugins, plugin_manager
+from inrvid.plugins import REGISTRIES, ensure_plugins, guarded, plugin_manager
 from inrvid.scaffold import command as scaffold_command
 from inrvid.train import command as train_command
 from inrvid.version import PLUGIN_API, __version__
@@ -275,6 +275,7 @@ def common_options() -> argparse.ArgumentParser:
     common.add_argument(
         "--strict-plugins",
         action="store_true",
+        default=argparse.SUPPRESS,  # given before or after the command, never reset by the other
         help="exit with status 3 if any plug-in failed to load",
     )
     common.add_argument(
@@ -314,14 +315,24 @@ def collect_commands() -> dict[str, Command]:
         caller = pm.subset_hook_caller(
             "inrvid_add_commands", remove_plugins=[p for p in pm.get_plugins() if p is not plugin]
         )
-        caller(commands=table)
+        ok, _ = guarded(name, "inrvid_add_commands", caller, commands=table)
+        if not ok:
+            continue  # a plug-in failing here loses its own commands, nobody else's
         for cname, command in table.commands.items():
-            if cname in merged:
-                raise PluginError(
-                    f"command '{cname}' is added by both '{merged[cname].owner}' and '{name}'"
-                )
-            merged[cname] = command
+            what = f"inrvid_add_commands ('{cname}')"
+            ok, _ = guarded(name, what, _try_command, command=command, taken=merged)
+            if ok:
+                merged[cname] = command
     return merged
+
+
+def _try_command(command: Command, taken: dict[str, Command]) -> None:
+    """Refuse a command name another plug-in took; set its arguments up on a scratch parser."""
+    if command.name in taken:
+        raise PluginError(
+            f"command '{command.name}' is also added by '{taken[command.name].owner}'"
+        )
+    command.configure(argparse.ArgumentParser(parents=[common_options()], add_help=False))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -342,13 +353,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         strict = bool(getattr(args, "strict_plugins", False))
         for problem in report.problems():
             console.warn(problem)
-        if strict and report.problems() and args.command != "plugins":
+        if strict and (report.problems() or report.hook_failures) and args.command != "plugins":
             console.err.print("error: --strict-plugins: a plug-in failed to load (see above)")
             return STRICT_EXIT
         args.argv = argv  # commands locate `key=value` overrides by their position in argv
         table = {c.name: c for c in CORE_COMMANDS} | commands
         status = table[args.command].run(args) or 0
-        if strict and report.problems():
+        if strict and (report.problems() or report.hook_failures):
             return STRICT_EXIT
         return status
     except InrvidError as exc:

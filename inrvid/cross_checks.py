@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from inrvid.discriminator import Discriminator
+from inrvid.hookspecs import hookimpl
 from inrvid.loss import referenced_roles
-from inrvid.plugins import hookimpl
 from inrvid.registry import BuildContext, Section, VideoSpec, close_matches
 from inrvid.sampler import TimeSampler
 

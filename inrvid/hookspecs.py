@@ -1,6 +1,7 @@
 """Every hook specification of inrvid, and nothing else.
 
-A plug-in module implements some of these with `@inrvid.hookimpl`. pluggy calls an
+A plug-in module implements some of these with `@inrvid.hookimpl` (defined here, beside
+`hookspec`). pluggy calls an
 implementation with only the arguments it declares, so a spec may gain arguments in a minor
 API version; removing or renaming one is a major version.
 """
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from inrvid.video import VideoReader
 
 hookspec = pluggy.HookspecMarker("inrvid")
+# The one marker of hook implementations (`inrvid.hookimpl`), for plug-ins and the core alike.
+hookimpl = pluggy.HookimplMarker("inrvid")
 
 
 @hookspec

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import importlib.metadata as md
 import inspect
 import os
@@ -15,12 +14,12 @@ from typing import Any
 import pluggy
 from pydantic.fields import FieldInfo
 
-from inrvid import hookspecs
+from inrvid import cross_checks, hookspecs
 from inrvid.augment import AUGMENTS
 from inrvid.dataset import DATASETS
 from inrvid.discriminator import DISCRIMINATORS
 from inrvid.encoder import ENCODERS
-from inrvid.errors import PluginError
+from inrvid.errors import InrvidError, PluginError
 from inrvid.generator import GENERATORS
 from inrvid.loss import LOSSES
 from inrvid.metric import METRICS
@@ -35,22 +34,22 @@ from inrvid.registry import (
 )
 from inrvid.sampler import SAMPLERS
 from inrvid.version import PLUGIN_API, __version__
+from inrvid.video import hooks as video_hooks
 
 GROUP = "inrvid.plugins"
-hookimpl = pluggy.HookimplMarker("inrvid")
 
 REGISTRIES: dict[str, Registry[Any]] = {
     r.name: r
     for r in (GENERATORS, ENCODERS, DISCRIMINATORS, LOSSES, DATASETS, METRICS, AUGMENTS, SAMPLERS)
 }
 
-# The core's own hook implementations (the PyAV reader), registered by module name.
-CORE_HOOK_MODULES: tuple[str, ...] = (
-    "inrvid.video.hooks",
-    "inrvid.generation.hooks",  # inrvid generate, inrvid predict
-    "inrvid.evaluation.hooks",  # inrvid eval, inrvid compare
-    "inrvid.cross_checks",  # recipe validate: sampler vs discriminators, role names
-)
+# The core's own plug-ins: hook implementations that ship with inrvid, registered in every
+# plug-in manager before the installed plug-ins, by name. The core's commands are not hooks:
+# they are listed in one table, `inrvid.cli.CORE_COMMANDS`.
+INTERNAL_PLUGINS: dict[str, ModuleType] = {
+    "inrvid.video.hooks": video_hooks,  # inrvid_open_video: PyAV files and frame folders
+    "inrvid.cross_checks": cross_checks,  # inrvid_check_recipe: checks across sections
+}
 
 
 @dataclass
@@ -101,6 +100,8 @@ class PluginReport:
 
     records: list[PluginRecord]
     ambiguous: dict[str, list[str]] = field(default_factory=dict)  # "registry:name" -> origins
+    # "(entry point, hook)" -> warning, for plug-ins that loaded but raised in a hook later
+    hook_failures: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[PluginRecord]:
@@ -227,8 +228,8 @@ def new_plugin_manager() -> pluggy.PluginManager:
     """A pluggy manager with inrvid's hook specs and the core's own implementations."""
     pm = pluggy.PluginManager("inrvid")
     pm.add_hookspecs(hookspecs)
-    for name in CORE_HOOK_MODULES:
-        pm.register(importlib.import_module(name), name=name)
+    for name, module in INTERNAL_PLUGINS.items():
+        pm.register(module, name=name)
     if os.environ.get("INRVID_TRACE_PLUGINS") == "1":
         pm.trace.root.setwriter(print)
         pm.enable_tracing()
@@ -347,7 +348,8 @@ def _load_one(pm: pluggy.PluginManager, ep: md.EntryPoint, record: PluginRecord)
     """Import, check and register one plug-in, recording any failure on `record`."""
     try:
         module = ep.load()
-    except Exception as exc:  # noqa: BLE001 - a third-party import may raise anything; we
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a third-party import may raise anything
+        # (sys.exit included); we
         # record it and keep loading the other plug-ins instead of letting it escape.
         record.status = "failed: import"
         record.reason = f"{type(exc).__name__}: {exc} (while importing {ep.value})"
@@ -376,7 +378,7 @@ def _load_one(pm: pluggy.PluginManager, ep: md.EntryPoint, record: PluginRecord)
         pm.subset_hook_caller("inrvid_register_components", remove_plugins=others)(
             registrar=registrar
         )
-    except Exception as exc:  # noqa: BLE001 - same reason as the import above
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - same reason as the import above
         pm.unregister(module)
         record.status = "failed: registration"
         record.reason = f"{type(exc).__name__}: {exc}"
@@ -406,6 +408,69 @@ def plugin_manager() -> pluggy.PluginManager:
     """The process's plug-in manager (plug-ins loaded)."""
     ensure_plugins()
     return STATE.pm
+
+
+def call_hook(name: str, *, first: bool = False, **kwargs: Any) -> list[Any]:
+    """Call hook `name` of each plug-in in turn, each call guarded like its import (`guarded`).
+
+    Returns the results in pluggy's call order (None results dropped); `first` (for a
+    `firstresult` hook): only the first result.
+    """
+    pm = plugin_manager()
+    results = []
+    for impl in reversed(getattr(pm.hook, name).get_hookimpls()):  # pluggy's call order
+        others = [p for p in pm.get_plugins() if p is not impl.plugin]
+        ok, result = guarded(
+            impl.plugin_name, name, pm.subset_hook_caller(name, remove_plugins=others), **kwargs
+        )
+        if not ok:
+            continue
+        if not first:
+            results.extend(result)  # pluggy's list of this one plug-in's non-None results
+        elif result is not None:
+            return [result]  # a firstresult hook: pluggy gave the value itself
+    return results
+
+
+def guarded(plugin: str, what: str, call: Callable[..., Any], **kwargs: Any) -> tuple[bool, Any]:
+    """`(True, call(**kwargs))`, or `(False, None)` if plug-in code raised or called sys.exit.
+
+    A failing plug-in is skipped with a warning naming it and `what` failed, is not called
+    for `what` again in this process, and counts as a plug-in failure for `--strict-plugins`;
+    the other plug-ins and the command go on. Any exception is the plug-in's failure except
+    an `InrvidError` other than `PluginError`: that explains the user's input (a video no
+    reader decodes) and reaches the user as such.
+    """
+    report = STATE.report
+    key = (plugin, what)
+    if key in report.hook_failures:
+        return False, None
+    try:
+        return True, call(**kwargs)
+    except InrvidError as exc:
+        if not isinstance(exc, PluginError):
+            raise  # an explained error about the user's input (a file no reader decodes)
+        failure: BaseException = exc
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - as for imports: isolate the plug-in
+        failure = exc
+    problem = _hook_failure(plugin, what, failure)
+    report.hook_failures[key] = problem
+    from inrvid.console import warn  # deferred: loading plug-ins needs no console
+
+    warn(problem)
+    return False, None
+
+
+def _hook_failure(plugin: str, hook: str, exc: BaseException) -> str:
+    record = next((r for r in STATE.report.records if r.entry_point == plugin), None)
+    label = record.label() if record else f"'{plugin}'"
+    what = f"{type(exc).__name__}: {exc}" if not isinstance(exc, SystemExit) else (
+        f"it called sys.exit({exc.code!r})"
+    )
+    return (
+        f"plug-in {label} failed in {hook} and was skipped there\n  {what}\n"
+        "  other plug-ins are unaffected; report it to the plug-in's authors"
+    )
 
 
 def component_origins() -> dict[str, list[dict[str, str]]]:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pluggy
-
+from inrvid.hookspecs import hookimpl
 from inrvid.video.frames import FrameFolderReader
 from inrvid.video.pyav_reader import PyAVReader
 from inrvid.video.reader import VideoReader
-
-# Same project name as `inrvid.plugins.hookimpl`; defined here to avoid an import cycle
-# (inrvid.plugins imports this module while it is itself being imported).
-hookimpl = pluggy.HookimplMarker("inrvid")
 
 
 @hookimpl(trylast=True)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from inrvid import Registrar, hookimpl
-from inrvid.commands import CommandTable
-from inrvid_datasets.data_commands import add_data_command
 from inrvid_datasets.folders import (
     FrameFolder,
     FrameFolderConfig,
@@ -55,8 +53,3 @@ def inrvid_register_components(registrar: Registrar) -> None:
     registrar.sampler("whole_clip", WholeClipConfig, WholeClip,
                       summary="every frame of the clip at k/(F-1)")
 
-
-@hookimpl
-def inrvid_add_commands(commands: CommandTable) -> None:
-    """Add `inrvid data inspect|prepare`."""
-    add_data_command(commands)

@@ -49,7 +49,12 @@ def test_unexpected_exception_keeps_its_traceback(toy_recipe, capsys, monkeypatc
     def explode(args):
         raise ValueError("a bug, not a user error")
 
-    monkeypatch.setattr(inrvid.cli, "cmd_describe", explode)
+    from dataclasses import replace
+
+    table = tuple(
+        replace(c, run=explode) if c.name == "describe" else c for c in inrvid.cli.CORE_COMMANDS
+    )
+    monkeypatch.setattr(inrvid.cli, "CORE_COMMANDS", table)
     assert main(["describe", "loss", "toy_loss"]) == 1
     assert "Traceback" in capsys.readouterr().err
 

@@ -189,21 +189,64 @@ def test_the_core_imports_no_plugin_package():
     assert plugin_imports == []
 
 
-@pytest.mark.parametrize(
-    ("low", "high"),
-    [
-        ("inrvid.registry", "inrvid.plugins"),
-        ("inrvid.tensor", "inrvid.train"),
-        ("inrvid.video", "inrvid.recipe"),
-    ],
-)
-def test_lower_layers_do_not_reach_up(low: str, high: str):
-    graph, _, _ = import_graph()
-    reached, todo = set(), [m for m in graph if m == low or m.startswith(low + ".")]
-    while todo:
-        for w in graph[todo.pop()]:
-            if w not in reached:
-                reached.add(w)
-                todo.append(w)
-    above = sorted(m for m in reached if m == high or m.startswith(high + "."))
-    assert above == [], f"{low} reaches {above}"
+FOUNDATION = {
+    "inrvid.errors", "inrvid.version", "inrvid.console", "inrvid.files", "inrvid.limits",
+    "inrvid.tensor", "inrvid.time_axis", "inrvid.streams", "inrvid.progress",
+}
+COMPONENT_KINDS = {
+    "inrvid.registry", "inrvid.generator", "inrvid.encoder", "inrvid.discriminator",
+    "inrvid.loss", "inrvid.augment", "inrvid.sampler", "inrvid.dataset", "inrvid.metric",
+}
+
+
+def _in(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_component_kinds_import_only_the_registry_each_other_and_the_foundation():
+    graph, lines, _ = import_graph()
+    found = [
+        f"{a} (line {lines[(a, b)]}) imports {b}"
+        for a in sorted(COMPONENT_KINDS)
+        for b in sorted(graph[a])
+        if b not in COMPONENT_KINDS | FOUNDATION
+    ]
+    assert found == []
+
+
+# (importer, imported): the layers of docs/architecture.md that must stay apart
+FORBIDDEN = [
+    ("inrvid.train", "inrvid.evaluation"),  # in-training metrics use inrvid.metrics
+    ("inrvid.evaluation", "inrvid.train"),
+    ("inrvid.generation", "inrvid.train"),
+    ("inrvid.generation", "inrvid.evaluation"),
+    ("inrvid.metrics", "inrvid.train"),
+    ("inrvid.metrics", "inrvid.evaluation"),
+    ("inrvid.metrics", "inrvid.recipe"),
+    ("inrvid.metrics", "inrvid.checkpoint"),
+    ("inrvid.plugins", "inrvid.recipe"),
+]
+
+
+@pytest.mark.parametrize(("importer", "imported"), FORBIDDEN)
+def test_a_layer_does_not_import_a_layer_it_must_not_know(importer: str, imported: str):
+    graph, lines, _ = import_graph()
+    found = [
+        f"{a} (line {lines[(a, b)]}) imports {b}"
+        for a in sorted(graph)
+        if _in(a, importer)
+        for b in sorted(graph[a])
+        if _in(b, imported)
+    ]
+    assert found == []
+
+
+def test_only_the_entry_point_imports_the_command_line():
+    graph, lines, _ = import_graph()
+    found = [
+        f"{a} (line {lines[(a, b)]})"
+        for a in sorted(graph)
+        for b in graph[a]
+        if b == "inrvid.cli" and a != "inrvid.__main__"
+    ]
+    assert found == []

@@ -1,4 +1,4 @@
-"""`inrvid data inspect <recipe>` and `inrvid data prepare <recipe>`."""
+"""`inrvid data inspect <recipe>` and `inrvid data prepare <recipe>`: any registered dataset."""
 
 from __future__ import annotations
 
@@ -6,19 +6,12 @@ import argparse
 import json
 import time
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from inrvid.commands import CommandTable
+from inrvid import console
 from inrvid.dataset import DatasetSummary, VideoDataset, build_dataset
 from inrvid.registry import BuildContext
-
-
-def add_data_command(commands: CommandTable) -> None:
-    """Register `inrvid data` with its two actions."""
-    commands.add("data", help="inspect or prepare (index) the dataset of a recipe",
-                 configure=configure, run=run)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     dataset = build_from_recipe(args.recipe, list(args.overrides))
     summary = dataset.summary()
-    out = Console(highlight=False)
+    out = console.out
     if args.json:
         out.print_json(json.dumps(summary_json(summary)))
         return 0
