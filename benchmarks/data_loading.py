@@ -86,8 +86,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8, help="DataLoader batch size")
     args = parser.parse_args()
 
-    from inrvid.data import make_loader
     from inrvid.testing import build_component
+    from inrvid.train.loader import TrainingLoader
 
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,8 +103,8 @@ def main() -> None:
         raw_items, raw_s = time_items(lambda i: dataset[i % n], 10**9, args.seconds, 0)
         raw_fps = raw_items * f / raw_s
 
-        loader = make_loader(dataset, batch_size=args.batch_size, seed=0,
-                             num_workers=args.workers, pin_memory=False)
+        loader = TrainingLoader(dataset, global_batch=args.batch_size, seed=0, rank=0,
+                                world_size=1, num_workers=args.workers, pin_memory=False)
         start = time.perf_counter()
         loaded = 0
         for batch in loader:
