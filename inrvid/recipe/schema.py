@@ -20,6 +20,7 @@ from inrvid.plugins import REGISTRIES, ensure_plugins
 from inrvid.recipe.errors import RecipeError, RecipeProblem
 from inrvid.recipe.load import LoadedRecipe, Node, child_node, load_tree
 from inrvid.registry import ComponentLookupError, RecipeModel, Section, close_matches
+from inrvid.train.numerics import NONFINITE_HELP, NUMERICS_HELP, NonFinite, Numerics
 
 MAX_BATCH = 1 << 16  # videos per step; far past any GAN's, and a clear error, not a hang
 MAX_KIMG = 999_999.0  # checkpoint-<images seen, 9 digits>.pt names count at most 10^9 - 1
@@ -70,11 +71,26 @@ class TrainConfig(CoreSection):
     sample_videos: int = Field(8, gt=0, description="videos in each sample grid (fixed latents)")
     sample_frames: int = Field(16, gt=1, description="frames of each sample video, t in [0, 1]")
     num_workers: int = Field(2, ge=0, description="DataLoader worker processes per rank")
-    mixed_precision: bool = Field(False, description="bf16 autocast for D on CUDA")
+    numerics: Numerics = Field("fp32", description=NUMERICS_HELP)
+    nonfinite: NonFinite = Field("stop", description=NONFINITE_HELP)
     compile: bool = Field(False, description="torch.compile G and D")
     device: Literal["auto", "cpu", "cuda"] = Field(
         "auto", description="'auto' (CUDA if available), 'cpu' or 'cuda'"
     )
+
+    mixed_precision: bool | None = Field(
+        None, exclude=True, description="removed: use `numerics` (an error names the migration)"
+    )
+
+    @field_validator("mixed_precision")
+    @classmethod
+    def _removed_mixed_precision(cls, value: bool | None) -> None:
+        if value is not None:
+            raise ValueError(
+                "removed: replaced by train.numerics: release | fp32 | fast (mixed_precision: "
+                "true is closest to numerics: fast; see docs/training.md)"
+            )
+        return None
 
 
 class EvalConfig(CoreSection):
@@ -475,10 +491,10 @@ def _sorted(problems: list[RecipeProblem]) -> list[RecipeProblem]:
 
 def _check_hooks(recipe: Recipe) -> None:
     """Run every plug-in's `inrvid_check_recipe` and report what they found, located."""
-    from inrvid.plugins import plugin_manager
+    from inrvid.plugins import call_hook
 
     found: list[RecipeProblem] = []
-    for result in plugin_manager().hook.inrvid_check_recipe(recipe=recipe):
+    for result in call_hook("inrvid_check_recipe", recipe=recipe):
         found.extend(result or [])
     for problem in found:
         if problem.loc is None:

@@ -29,7 +29,7 @@ def open_video(path: str | Path) -> VideoReader:
 
     Raises `DataError` naming the file and the reason when no reader can decode it.
     """
-    from inrvid.plugins import plugin_manager  # deferred: inrvid.plugins imports our hooks
+    from inrvid.plugins import call_hook  # deferred: inrvid.plugins imports our hooks
 
     target = Path(path)
     if not target.exists():
@@ -37,7 +37,8 @@ def open_video(path: str | Path) -> VideoReader:
             f"{target.resolve()}: no such file or folder, expected a video or a folder of frames"
             "\n  check the path"
         )
-    reader = plugin_manager().hook.inrvid_open_video(path=target)
+    found = call_hook("inrvid_open_video", first=True, path=target)
+    reader = found[0] if found else None
     if reader is None:
         raise DataError(
             f"{target}: no reader decodes it: got a path no installed reader accepts, expected "
