@@ -17,7 +17,7 @@ from pydantic import Field
 from torch import Tensor
 
 from inrvid.discriminator import Discriminator
-from inrvid.loss import Loss, LossConfig, PhaseInputs
+from inrvid.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
 from inrvid.registry import BuildContext
 
 R1 = "stylegan_v_r1"
@@ -31,16 +31,17 @@ class StyleganVR1Config(LossConfig):
         "norm per frame, averaged over frames (src/train.py, cfg auto: 0.0002 res² / batch)")
     every: int = Field(
         16, ge=1, description="lazy interval in D steps; the term is multiplied by it (the gain)")
-    roles: tuple[str, ...] | None = Field(
+    roles: DiscriminatorRoles | None = Field(
         None, description="discriminator roles to regularise; null: every discriminator")
 
 
 def r1_through_augment(
-    disc: Discriminator, frames: Tensor, times: Tensor, augment: Callable[[Tensor], Tensor]
+    disc: Discriminator, frames: Tensor, times: Tensor, augment: Callable[[Tensor], Tensor],
+    classes: Tensor | None = None,
 ) -> Tensor:
     """Mean over videos and frames of |∇_x D(augment(x))|² at real frames x `b t c h w`."""
     x = frames.detach().requires_grad_(True)                                   # b t c h w
-    logits = disc(augment(x), times)                                           # b k
+    logits = score(disc, augment(x), times, classes)                           # b k
     (grad,) = torch.autograd.grad(logits.sum(), x, create_graph=True)
     per_frame = grad.square().flatten(2).sum(dim=2)                            # b t
     return per_frame.mean()
@@ -64,6 +65,6 @@ class StyleganVR1(Loss):
         times = _require(inputs.real_times, "real_times", R1)
         terms = {}
         for role, disc in _selected(inputs.discriminators, self.roles, R1).items():
-            penalty = r1_through_augment(disc, real, times, inputs.augment)
+            penalty = r1_through_augment(disc, real, times, inputs.augment, inputs.real_classes)
             terms[f"{role}_r1"] = penalty * (self.gamma / 2) * self.lazy_interval
         return terms
