@@ -214,7 +214,7 @@ class _Reader:
         if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
             names = kind.__name__ if isinstance(kind, type) else " or ".join(
                 k.__name__ for k in kind)
-            raise self.fail(dotted, f"expected a {names}, got {type(value).__name__}")
+            raise self.fail(dotted, f"expected {names}, got {type(value).__name__}")
         return value
 
     def component(self, node: Any, prefix: str) -> ComponentRecord:
