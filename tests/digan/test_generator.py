@@ -72,8 +72,10 @@ def test_chunk_size_does_not_change_the_frames() -> None:
             z = latents(gen, 2)
         with torch.no_grad():
             outputs.append(gen(*z, torch.rand(2, 7)))
-    torch.testing.assert_close(outputs[0], outputs[1], rtol=0, atol=1e-6)
-    torch.testing.assert_close(outputs[0], outputs[2], rtol=0, atol=1e-6)
+    # Equal up to float32 reassociation: a chunk of 64 frames takes other matmul kernels
+    # (blocking) than chunks of 1 or 3, which moves values by a few 1e-6.
+    torch.testing.assert_close(outputs[0], outputs[1], rtol=0, atol=2e-5)
+    torch.testing.assert_close(outputs[0], outputs[2], rtol=0, atol=2e-5)
 
 
 def test_a_video_does_not_depend_on_the_other_videos_of_the_batch() -> None:
