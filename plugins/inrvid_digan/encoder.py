@@ -14,6 +14,7 @@ The generator asks for one encoder per scale through `ctx.make_encoder`.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import ClassVar
 
@@ -53,6 +54,15 @@ def _latent_dims(ctx: BuildContext, name: str) -> tuple[int, int]:
             "  build the encoder through `ctx.make_encoder(style_dim=..., motion_dim=...)`"
         )
     return ctx.style_dim, ctx.motion_dim or 0
+
+
+def full_precision(x: Tensor) -> contextlib.AbstractContextManager[object]:
+    """Autocast off: the encoder's phases (tens of radians) stay in float32 under `fast`."""
+    return torch.autocast(device_type=x.device.type, enabled=False)
+
+
+def _float32(x: Tensor | None) -> Tensor | None:
+    return None if x is None else x.float()
 
 
 class DiganFourierConfig(EncoderConfig):
@@ -100,14 +110,16 @@ class DiganFourierEncoder(CoordinateEncoder):
             self.motion_mlp = MotionMLP(features=k) if self.uses_motion_mlp else None
 
     def spatial_phase(self, xy: Tensor, style: Tensor) -> Tensor:
-        """A (x, y) + b: xy `b n 2` or `n 2` (shared by the batch) -> `b n k`."""
+        """A (x, y) + b: xy `b n 2` or `n 2` (shared by the batch) -> `b n k`.
+
+        Two multiply-adds per feature, written element-wise rather than as a matrix product so
+        that TF32 or bfloat16 matrix units never round the phase (it reaches tens of radians).
+        """
         head = self.spatial_head(style)                                            # b 3k
         k = self.features
-        freqs = rearrange(head[:, : 2 * k], "b (k i) -> b k i", i=2) * self.sigma_xy  # b k 2
+        freqs = rearrange(head[:, : 2 * k], "b (k i) -> b 1 k i", i=2) * self.sigma_xy  # b 1 k 2
         shifts = rearrange(head[:, 2 * k :], "b k -> b 1 k")                       # b 1 k
-        if xy.ndim == 2:
-            return torch.einsum("ni,bki->bnk", xy, freqs) + shifts                # b n k
-        return torch.einsum("bni,bki->bnk", xy, freqs) + shifts                   # b n k
+        return xy[..., 0:1] * freqs[..., 0] + xy[..., 1:2] * freqs[..., 1] + shifts  # b n k
 
     def motion_phase(self, t: Tensor, style: Tensor, z_motion: Tensor | None) -> Tensor:
         """m(t) = f_M(lrelu_0.01(sigma_t t u)): times `b n` -> `b n k`."""
@@ -133,21 +145,33 @@ class DiganFourierEncoder(CoordinateEncoder):
         """Encode coordinates (x, y, t) `b n 3` into `b n 2K` sin/cos features."""
         b = expect_shape(coords, "b n i", i=3)["b"]
         expect_shape(style, "b d", b=b, d=self.style_dim)
-        phase = self.spatial_phase(coords[..., :2], style)                        # b n k
-        phase = phase + self.motion_phase(coords[..., 2], style, z_motion)         # b n k
-        return torch.cat([phase.sin(), phase.cos()], dim=-1)                       # b n 2k
+        with full_precision(coords):
+            coords, style, z_motion = coords.float(), style.float(), _float32(z_motion)
+            phase = self.spatial_phase(coords[..., :2], style)                    # b n k
+            phase = phase + self.motion_phase(coords[..., 2], style, z_motion)     # b n k
+            return torch.cat([phase.sin(), phase.cos()], dim=-1)                   # b n 2k
 
     def encode_grid(
         self, xy: Tensor, times: Tensor, style: Tensor, z_motion: Tensor | None
     ) -> Tensor:
-        """The same features on a grid shared by all frames: xy `n 2`, times `b t` -> `b t n 2K`."""
+        """The same features on a grid shared by all frames: xy `n 2`, times `b t` -> `b t n 2K`.
+
+        Built channels-first (`b 2K t n` in memory, what the generator's 1x1 layers read) and
+        returned as a `b t n 2K` view, so rearranging it to `b 2K t h w` copies nothing.
+        """
         b = expect_shape(times, "b t")["b"]
         expect_shape(xy, "n i", i=2)
         expect_shape(style, "b d", b=b, d=self.style_dim)
-        spatial = self.spatial_phase(xy, style)                                    # b n k
-        motion = self.motion_phase(times, style, z_motion)                         # b t k
-        phase = rearrange(spatial, "b n k -> b 1 n k") + rearrange(motion, "b t k -> b t 1 k")
-        return torch.cat([phase.sin(), phase.cos()], dim=-1)                       # b t n 2k
+        with full_precision(xy):
+            times, style, z_motion = times.float(), style.float(), _float32(z_motion)
+            spatial = self.spatial_phase(xy.float(), style)                        # b n k
+            motion = self.motion_phase(times, style, z_motion)                     # b t k
+            # both small operands made channels-first, so the sum (and all after it) is too
+            spatial = rearrange(spatial, "b n k -> b k 1 n").contiguous()          # b k 1 n
+            motion = rearrange(motion, "b t k -> b k t 1").contiguous()            # b k t 1
+            phase = spatial + motion                                               # b k t n
+            features = torch.cat([phase.sin(), phase.cos()], dim=1)                # b 2k t n
+        return rearrange(features, "b d t n -> b t n d")                           # a view
 
 
 class DiganFourierNoFMConfig(EncoderConfig):
