@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import torch
 from torch import Tensor
 
+from inrvid import time_axis
 from inrvid.registry import BuildContext, ComponentConfig, Registry, Section
 
 
@@ -36,8 +37,8 @@ class TimeSampler:
 
     @staticmethod
     def index_times(indices: Tensor, clip_frames: int) -> Tensor:
-        """The times `b t` of frame indices in a clip: i / (F - 1)."""
-        return indices.to(torch.float32) / max(clip_frames - 1, 1)
+        """The times `b t` of frame indices in a clip: i / (F - 1) (`inrvid.time_axis`)."""
+        return time_axis.index_times(indices, clip_frames)
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Shape checks at component boundaries, in einops notation."""
+"""Tensor helpers: shape checks at component boundaries (einops notation), gradients, devices."""
 
 from __future__ import annotations
 
@@ -44,3 +44,10 @@ def requires_grad(module: nn.Module, flag: bool) -> Iterator[None]:
     finally:
         for p, s in zip(module.parameters(), saved, strict=True):
             p.requires_grad_(s)
+
+
+def pick_device(choice: str) -> torch.device:
+    """`auto` -> CUDA when available, else the CPU; otherwise the named device (`cuda:1`)."""
+    if choice == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(choice)

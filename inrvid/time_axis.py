@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 
-def frame_times(
+def index_times(
     indices: Tensor | Sequence[int], clip_frames: int, dtype: torch.dtype = torch.float32
 ) -> Tensor:
     """The times of frame `indices` (any shape) of a clip of `clip_frames` frames."""
@@ -21,4 +21,4 @@ def frame_times(
 
 def clip_times(frames: int, dtype: torch.dtype = torch.float32) -> Tensor:
     """The times `t` of every frame of a clip of `frames` frames: 0, 1/(F-1), ..., 1."""
-    return frame_times(torch.arange(frames), frames, dtype)
+    return index_times(torch.arange(frames), frames, dtype)

@@ -51,6 +51,7 @@ from inrvid.metrics.sources import (
 )
 from inrvid.recipe import Recipe
 from inrvid.registry import BuildContext
+from inrvid.tensor import pick_device
 
 
 # ---------------------------------------------------------------- command-line pieces
@@ -88,13 +89,6 @@ def split_overrides(
         else:
             options.setdefault(head, {})[rest] = parse_value(value)
     return data, options
-
-
-def pick_device(choice: str) -> torch.device:
-    """`auto`: CUDA when available, else the CPU."""
-    if choice == "cuda" or (choice == "auto" and torch.cuda.is_available()):
-        return torch.device("cuda")
-    return torch.device("cpu")
 
 
 # ---------------------------------------------------------------- checkpoint and sources

@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from inrvid.errors import DataError, InrvidError
 from inrvid.limits import MAX_FRAMES
+from inrvid.pixels import centre_crop_resize
 from inrvid.video import open_video
 
 _ITEM = re.compile(r"^(\d+)(?:-(\d+))?$")
@@ -43,24 +42,6 @@ def parse_frames(text: str, option: str) -> list[int]:
             )
         indices.update(range(first, last + 1))
     return sorted(indices)
-
-
-def index_times(indices: list[int], clip_frames: int) -> Tensor:
-    """Times of frame indices under the training clip convention: `t` = i / (clip_frames - 1)."""
-    return torch.tensor(indices, dtype=torch.float64).div(clip_frames - 1).float()
-
-
-def centre_crop_resize(video: Tensor, resolution: int) -> Tensor:
-    """uint8 `f c h w` -> its centre square resized (bilinear) to `resolution`: uint8."""
-    _, _, h, w = video.shape
-    side = min(h, w)
-    top, left = (h - side) // 2, (w - side) // 2
-    square = video[:, :, top : top + side, left : left + side]                     # f c s s
-    if side == resolution:
-        return square.contiguous()
-    resized = F.interpolate(square.float(), size=(resolution, resolution), mode="bilinear",
-                            align_corners=False, antialias=False)                  # f c r r
-    return resized.round().clamp(0, 255).to(torch.uint8)
 
 
 def read_frames(path: str | Path, indices: list[int], resolution: int) -> dict[int, Tensor]:

@@ -18,9 +18,9 @@ from inrvid.errors import InrvidError
 from inrvid.generation import latents as lat
 from inrvid.generation.api import VideoModel, load
 from inrvid.generation.output import FORMATS, write_set
-from inrvid.generation.progress import pick_device
 from inrvid.generation.render import Chunking
 from inrvid.progress import bar
+from inrvid.tensor import pick_device
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

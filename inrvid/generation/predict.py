@@ -19,11 +19,12 @@ from torch import Tensor
 
 from inrvid import console, files, limits
 from inrvid.generation.api import VideoModel, load
-from inrvid.generation.clips import index_times, parse_frames, read_frames, require_observed
+from inrvid.generation.clips import parse_frames, read_frames, require_observed
 from inrvid.generation.inversion import Inversion
-from inrvid.generation.progress import pick_device
 from inrvid.generation.quality import mean_finite, psnr, ssim
 from inrvid.progress import bar
+from inrvid.tensor import pick_device
+from inrvid.time_axis import index_times
 from inrvid.video import tile_grid, write_video
 
 

@@ -16,7 +16,8 @@ from torch import Tensor
 
 from inrvid.errors import InrvidError
 from inrvid.generator import Generator, StyleGenerator
-from inrvid.video import to_uint8
+from inrvid.pixels import to_uint8
+from inrvid.time_axis import index_times
 
 # Called after each chunk with the number of frames it rendered (for progress bars).
 OnChunk = Callable[[int], None]
@@ -48,7 +49,7 @@ def frame_times(
     if frames < 1:
         raise InrvidError(f"frames: got {frames}, expected at least 1\n  pass --frames >= 1")
     if end is None:
-        end = start + (frames - 1) / (clip_frames - 1)
+        end = start + float(index_times([frames - 1], clip_frames, torch.float64))
     if frames == 1:
         return torch.tensor([start], dtype=torch.float32)
     return torch.linspace(start, end, frames, dtype=torch.float64).float()

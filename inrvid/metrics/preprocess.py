@@ -1,4 +1,6 @@
-"""Pixel conventions of the metric pipelines: uint8 casts, value ranges and resizes.
+"""Pixel conventions of the metric pipelines: value ranges and the feature networks' resizes.
+
+The uint8 cast and the centred crop-and-resize of real clips are `inrvid.pixels`.
 
 Every function takes and returns `b c h w` (frames) unless stated; callers fold time into the
 batch with einops. The conventions are those of metrics-reference.md §1.3 and §4.
@@ -13,28 +15,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 
-def to_uint8(x: Tensor, truncate: bool = False) -> Tensor:
-    """Map values in [-1, 1] to uint8; out-of-range values are clamped first.
-
-    Default: round half up, floor(127.5·x + 128) clamped to [0, 255] (StyleGAN-V).
-    `truncate`: floor(127.5·(x + 1)), the plain cast DIGAN uses.
-    """
-    x = x.detach().float().clamp(-1.0, 1.0)
-    scaled = 127.5 * (x + 1.0) if truncate else 127.5 * x + 128.0
-    return scaled.floor().clamp(0, 255).to(torch.uint8)
-
-
 def to_unit_range(frames: Tensor) -> Tensor:
     """uint8 0-255 -> float32 in [-1, 1] as (v/255 − 0.5)·2 (the PyTorch I3D convention)."""
     return (frames.float() / 255.0 - 0.5) * 2.0
-
-
-def center_crop_square(frames: Tensor) -> Tensor:
-    """The centred square of side min(h, w): `b c h w -> b c s s`."""
-    h, w = frames.shape[-2:]
-    side = min(h, w)
-    top, left = (h - side) // 2, (w - side) // 2
-    return frames[..., top : top + side, left : left + side]
 
 
 def resize_bilinear(frames: Tensor, height: int, width: int, align_corners: bool = False) -> Tensor:
@@ -82,17 +65,3 @@ def resize_tf1_legacy(frames: Tensor, height: int, width: int) -> Tensor:
     x = x[..., top, :] * (1 - wy)[:, None] + x[..., bottom, :] * wy[:, None]   # b c H w
     left, right, wx = _legacy_taps(w, width, x.device)
     return x[..., left] * (1 - wx) + x[..., right] * wx                        # b c H W
-
-
-def bring_to_resolution(frames: Tensor, resolution: int, truncate: bool = False) -> Tensor:
-    """uint8 frames -> centred square crop, bilinear resize to `resolution`, back to uint8.
-
-    The step that puts real clips at a protocol's size (DIGAN: 128²) before any feature
-    network; frames already at that size pass through untouched.
-    """
-    if frames.shape[-2:] == (resolution, resolution):
-        return frames
-    square = center_crop_square(frames).float()                          # b c s s, 0-255
-    resized = resize_bilinear(square, resolution, resolution)            # b c r r, 0-255
-    rounded = resized.floor() if truncate else (resized + 0.5).floor()
-    return rounded.clamp(0, 255).to(torch.uint8)

@@ -25,8 +25,9 @@ from torch import Tensor
 from inrvid.dataset import VideoDataset, build_dataset
 from inrvid.errors import DataError
 from inrvid.generation.render import Chunking, render
-from inrvid.metrics.preprocess import bring_to_resolution, to_uint8
+from inrvid.pixels import centre_crop_resize, to_uint8
 from inrvid.tensor import expect_shape
+from inrvid.time_axis import clip_times
 
 if TYPE_CHECKING:
     from inrvid.generator import Generator
@@ -98,10 +99,9 @@ class GeneratorVideoSource:
 
     def times(self, frames: int) -> Tensor:
         """Render times of one video `t`: k/(F−1), or k·time_step."""
-        k = torch.arange(frames, dtype=torch.float32)
         if self.time_step is not None:
-            return k * self.time_step
-        return k / max(frames - 1, 1)
+            return torch.arange(frames, dtype=torch.float32) * self.time_step
+        return clip_times(frames)
 
     @torch.no_grad()
     def iter_videos(self, count: int, frames: int, batch_size: int) -> Iterator[Tensor]:
@@ -244,7 +244,7 @@ class FolderVideoSource:
         with _open_video(self.paths[video]) as reader:
             clip = reader.read(indices)                                      # t c h w uint8
         if self.resolution is not None:
-            clip = bring_to_resolution(clip, self.resolution, self.truncate)
+            clip = centre_crop_resize(clip, self.resolution, truncate=self.truncate)
         return clip
 
     def iter_videos(self, count: int, frames: int, batch_size: int) -> Iterator[Tensor]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from inrvid.errors import DataError
+from inrvid.pixels import to_uint8
 from inrvid.video.reader import VideoInfo, VideoReader
-from inrvid.video.writer import tile_grid, to_uint8, write_gif, write_grid, write_video
+from inrvid.video.writer import tile_grid, write_gif, write_grid, write_video
 
 __all__ = [
     "VideoInfo",

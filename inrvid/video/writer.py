@@ -57,15 +57,6 @@ def choose_encoder(preferred: str | None = None) -> str:
                     "  install a PyAV wheel (they bundle libx264)")
 
 
-def to_uint8(video: Tensor, value_range: tuple[float, float] = (-1.0, 1.0)) -> Tensor:
-    """Float frames in `value_range` (clamped) to uint8 [0, 255]; uint8 passes through."""
-    if video.dtype == torch.uint8:
-        return video
-    lo, hi = value_range
-    scaled = (video.detach().float().clamp(lo, hi) - lo) * (255.0 / (hi - lo))
-    return scaled.round().to(torch.uint8).cpu()
-
-
 def _check_video(video: Tensor, where: str) -> Tensor:
     if video.dtype != torch.uint8:
         raise DataError(f"{where}: video dtype: got {video.dtype}, expected torch.uint8\n"

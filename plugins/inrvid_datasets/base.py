@@ -15,12 +15,13 @@ from pydantic import Field
 
 from inrvid.dataset import ClipItem, DatasetConfig, DatasetSummary, SkippedFile, VideoDataset
 from inrvid.errors import DataError
+from inrvid.pixels import centre_crop_resize
 from inrvid.registry import BuildContext, VideoSpec
 from inrvid.video import VideoInfo, VideoReader, open_video
 from inrvid.video.frames import FrameFolderReader
 from inrvid_datasets.index import DatasetIndex
 from inrvid_datasets.layout import ClipLayout
-from inrvid_datasets.transforms import centre_crop_resize, flip_decision
+from inrvid_datasets.transforms import flip_decision
 
 MAX_SUBSTITUTES = 8                      # clips tried in place of one whose file fails to decode
 

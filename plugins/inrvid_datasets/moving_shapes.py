@@ -17,6 +17,7 @@ from torch import Tensor
 
 from inrvid.dataset import ClipItem, DatasetConfig, DatasetSummary, VideoDataset
 from inrvid.registry import BuildContext, VideoSpec
+from inrvid.time_axis import clip_times
 from inrvid_datasets.transforms import flip_decision, mix64
 
 
@@ -117,9 +118,8 @@ class MovingShapes(VideoDataset):
         return (self.render(video, times, resolution) * 255).round().clamp(0, 255).to(torch.uint8)
 
     def clip_times(self) -> Tensor:
-        """The times of a clip's frames: k / (F - 1), k = 0..F-1."""
-        frames = self.cfg.clip_frames
-        return torch.arange(frames, dtype=torch.float64) / (frames - 1)
+        """The times of a clip's frames: k / (F - 1), k = 0..F-1 (`inrvid.time_axis`)."""
+        return clip_times(self.cfg.clip_frames, torch.float64)
 
     # -- the Dataset protocol ----------------------------------------------------------------
     def flipped(self, index: int) -> bool:

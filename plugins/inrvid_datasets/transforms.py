@@ -1,31 +1,8 @@
-"""Clip preprocessing: centre square crop, bilinear resize, and the deterministic x-flip."""
+"""The deterministic x-flip of clips (the crop and resize is `inrvid.pixels.centre_crop_resize`)."""
 
 from __future__ import annotations
 
-import torch
-import torch.nn.functional as F
-from torch import Tensor
-
 _MASK = (1 << 64) - 1
-
-
-def centre_crop_resize(video: Tensor, resolution: int) -> Tensor:
-    """Crop uint8 `f c h w` to its centre square and resize to `resolution` (bilinear, no AA).
-
-    The resize runs on uint8 channels-last tensors (torch's fast path); it agrees with the
-    float computation rounded to nearest within 1 grey level.
-    """
-    _, _, h, w = video.shape
-    side = min(h, w)
-    top, left = (h - side) // 2, (w - side) // 2
-    square = video[:, :, top:top + side, left:left + side]            # f c s s
-    if side == resolution:
-        return square.contiguous()
-    resized = F.interpolate(
-        square.contiguous(memory_format=torch.channels_last), size=(resolution, resolution),
-        mode="bilinear", align_corners=False, antialias=False,
-    )                                                                 # f c r r
-    return resized.contiguous()
 
 
 def mix64(*values: int) -> int:

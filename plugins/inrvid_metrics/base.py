@@ -15,8 +15,8 @@ from torch import Tensor
 from inrvid.errors import DataError
 from inrvid.metric import Metric, MetricConfig, VideoSource
 from inrvid.metrics.cache import FeatureCache, feature_key
-from inrvid.metrics.preprocess import bring_to_resolution
 from inrvid.metrics.protocols import EvalProtocol, get_protocol, protocol_names
+from inrvid.pixels import centre_crop_resize
 from inrvid.registry import BuildContext
 from inrvid.tensor import expect_shape
 from inrvid_metrics.extractors import FeatureExtractor
@@ -95,7 +95,7 @@ def read_clips(
         batch = batch[: count - given]
         if protocol.resolution is not None:
             frames = rearrange(batch, "b t c h w -> (b t) c h w")
-            frames = bring_to_resolution(
+            frames = centre_crop_resize(
                 frames, protocol.resolution, truncate=protocol.uint8_cast == "truncate"
             )
             batch = rearrange(frames, "(b t) c h w -> b t c h w", b=batch.shape[0])

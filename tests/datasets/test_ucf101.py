@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import torch
-from inrvid_datasets.transforms import centre_crop_resize
 
 from inrvid.errors import DataError
+from inrvid.pixels import centre_crop_resize
 from inrvid.testing import build_component
 from inrvid.video import open_video
 

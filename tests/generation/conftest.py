@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from inrvid import time_axis
 from inrvid.generation.api import VideoModel, load
 from inrvid.recipe import load_recipe
 
@@ -60,4 +61,4 @@ def run_command() -> Callable[..., int]:
 
 
 def clip_times(frames: int) -> torch.Tensor:
-    return torch.arange(frames, dtype=torch.float64) / (frames - 1)
+    return time_axis.clip_times(frames, torch.float64)

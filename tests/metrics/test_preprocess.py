@@ -1,12 +1,7 @@
 import torch
 
-from inrvid.metrics.preprocess import (
-    bring_to_resolution,
-    resize_short_side_crop,
-    resize_tf1_legacy,
-    to_uint8,
-    to_unit_range,
-)
+from inrvid.metrics.preprocess import resize_short_side_crop, resize_tf1_legacy, to_unit_range
+from inrvid.pixels import centre_crop_resize, to_uint8
 
 
 def test_uint8_cast_rounds_half_up_by_default_and_truncates_for_digan():
@@ -33,6 +28,6 @@ def test_tf1_legacy_resize_maps_output_i_to_input_i_times_scale():
 
 def test_bring_to_resolution_crops_square_and_resizes():
     frames = torch.randint(0, 256, (3, 3, 60, 80), dtype=torch.uint8)
-    out = bring_to_resolution(frames, 32, truncate=True)
+    out = centre_crop_resize(frames, 32, truncate=True)
     assert out.shape == (3, 3, 32, 32) and out.dtype == torch.uint8
-    assert bring_to_resolution(out, 32) is out
+    assert centre_crop_resize(out, 32) is out
