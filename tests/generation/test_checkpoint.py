@@ -60,8 +60,21 @@ def test_a_format1_checkpoint_still_loads_and_renders_the_frames_it_rendered_bef
     expected = torch.load(FORMAT1_FRAMES, weights_only=True)  # noqa: TID251 - plain tensors
     assert model_ema.checkpoint.format_version == 1
     assert (model_ema.video.frames, model_ema.video.height, model_ema.video.fps) == (4, 16, 16.0)
-    assert torch.equal(model_ema.sample(2, frames=6, seed=0, uint8=False), expected["ema"])
-    assert torch.equal(raw.sample(2, frames=6, seed=0, uint8=False), expected["raw"])
+    # float32 summation order may change with performance work on the layers, nothing more
+    torch.testing.assert_close(model_ema.sample(2, frames=6, seed=0, uint8=False),
+                               expected["ema"], atol=1e-4, rtol=1e-5)
+    torch.testing.assert_close(raw.sample(2, frames=6, seed=0, uint8=False), expected["raw"],
+                               atol=1e-4, rtol=1e-5)
+    stored = ckpt.read_payload(FORMAT1)
+    for model, key in ((model_ema, "generator_ema"), (raw, "generator")):
+        loaded = model.generator.state_dict()
+        assert all(torch.equal(loaded[k], v) for k, v in stored[key].items()), key
+    # the comparison above can fail: untrained weights render other frames
+    untrained = ckpt.rebuild_generator(model_ema.checkpoint).eval()
+    z = model_ema.latents(2, seed=0)
+    with torch.no_grad():
+        fresh = render(untrained, z.z_content, z.z_motion, model_ema.times(6))
+    assert (fresh - expected["ema"]).abs().max() > 0.1
 
 
 def test_a_converted_format1_checkpoint_saves_as_format2_and_loads_back_field_for_field(tmp_path):
