@@ -5,7 +5,8 @@ Building blocks first (digan-reference.md §2.1): the residual block (fromRGB on
 sqrt(1/2)), the 4x4 epilogue (minibatch std with strided groups, 3x3 conv, FC, FC -> 1), the
 trunk that stacks them, then the components: the image discriminator scores frames one by one;
 the motion discriminator scores two frames with a constant Δt = t2 - t1 plane (7 channels).
-Plain PyTorch in FP32; the release's FP16 stages are left to the loop's autocast switch.
+Plain PyTorch; the blocks the release runs in float16 (`reduced_precision_blocks`, its
+`num_fp16_res`) run in the dtype the run's numerics policy gives them (`train.numerics`).
 """
 
 from __future__ import annotations
@@ -56,9 +57,11 @@ class DiscriminatorBlock(nn.Module):
                                  conv_clamp=conv_clamp)
         self.skip = Conv2dLayer(in_channels=tmp_channels, out_channels=out_channels,
                                 kernel_size=1, bias=False, down=True)
+        self.compute_dtype = torch.float32   # set by the run's numerics policy
 
     def forward(self, x: Tensor) -> Tensor:
-        """`b c h w -> b c' h/2 w/2`."""
+        """`b c h w -> b c' h/2 w/2`, computed in `compute_dtype` (weights are cast to it)."""
+        x = x.to(self.compute_dtype)
         if self.from_rgb is not None:
             x = self.from_rgb(x)                                                   # b tmp h w
         skip = self.skip(x, gain=SQRT_HALF)                                        # b out h/2 w/2
@@ -94,6 +97,7 @@ class DiscriminatorEpilogue(nn.Module):
 
     def forward(self, x: Tensor, cmap: Tensor | None = None) -> Tensor:
         """`b c 4 4` [with the mapped classes `b cmap_dim`] -> `b 1`."""
+        x = x.float()                                    # the epilogue always runs in float32
         if self.mbstd_channels:
             x = minibatch_std(x, group_size=self.mbstd_group,
                               num_channels=self.mbstd_channels)                    # b (c+f) 4 4
@@ -131,8 +135,10 @@ class ResidualTrunk(nn.Module):
             return min(channel_base // r, channel_max)
 
         blocks = []
+        self.block_resolutions: list[int] = []
         r = resolution
         while r > 4:
+            self.block_resolutions.append(r)
             blocks.append(DiscriminatorBlock(
                 in_channels=0 if r == resolution else channels(r), tmp_channels=channels(r),
                 out_channels=channels(r // 2), image_channels=in_channels, conv_clamp=conv_clamp,
@@ -146,6 +152,17 @@ class ResidualTrunk(nn.Module):
     def forward(self, x: Tensor, cmap: Tensor | None = None) -> Tensor:
         """`b c h w` [and mapped classes `b m`] -> `b 1`."""
         return self.epilogue(self.blocks(x), cmap)                                 # b 1
+
+    def reduced_blocks(self, count: int) -> list[tuple[str, DiscriminatorBlock]]:
+        """The blocks at the `count` highest resolutions, by the release's `num_fp16_res` rule.
+
+        Resolutions r >= max(2 ** (log2 R + 1 - count), 8): at R = 128 and 4, b128 ... b16.
+        """
+        if count == 0:
+            return []
+        lowest = max((self.block_resolutions[0] * 2) >> count, 8)
+        return [(f"b{r}", block) for r, block in zip(self.block_resolutions, self.blocks,
+                                                       strict=True) if r >= lowest]
 
 
 def _square_resolution(ctx: BuildContext, name: str) -> int:
@@ -183,6 +200,10 @@ class DiganImageDiscriminatorConfig(DiscriminatorConfig):
     class_mapping_layers: int = Field(
         8, ge=1, description="FC layers mapping a class to its embedding (the release: 8)"
     )
+    reduced_precision_blocks: int = Field(
+        4, ge=0, description="the N highest-resolution blocks that run in reduced precision "
+        "when train.numerics asks for it (the release's num_fp16_res: 4)"
+    )
 
 
 class ClassProjection(nn.Module):
@@ -211,7 +232,23 @@ def _class_projection(cfg: DiganImageDiscriminatorConfig) -> ClassProjection | N
     return ClassProjection(cfg, min(cfg.channel_base // 4, cfg.channel_max))
 
 
-class ImageDiscriminator(Discriminator):
+class ReducedPrecisionBlocks:
+    """`inrvid.train.numerics.MixedPrecisionNetwork` for a discriminator with a `trunk`."""
+
+    trunk: ResidualTrunk
+    reduced_count: int
+
+    def reduced_precision_blocks(self) -> list[str]:
+        """Names of the blocks that the numerics policy may run in a reduced dtype."""
+        return [name for name, _ in self.trunk.reduced_blocks(self.reduced_count)]
+
+    def set_reduced_precision(self, dtype: torch.dtype) -> None:
+        """Run those blocks in `dtype`; the others and the epilogue stay in float32."""
+        for _, block in self.trunk.reduced_blocks(self.reduced_count):
+            block.compute_dtype = dtype
+
+
+class ImageDiscriminator(ReducedPrecisionBlocks, Discriminator):
     """D_I: scores every frame on its own: frames `b t c h w` -> logits `b t`.
 
     Frames enter the trunk ordered `(b t)`, so with t = 2 each strided minibatch-std group holds
@@ -224,6 +261,7 @@ class ImageDiscriminator(Discriminator):
         self.channels = ctx.require_video().channels
         self.num_classes = cfg.num_classes
         self.classes = _class_projection(cfg)
+        self.reduced_count = cfg.reduced_precision_blocks
         self.trunk = ResidualTrunk(
             in_channels=self.channels, resolution=self.resolution,
             channel_base=cfg.channel_base, channel_max=cfg.channel_max,
@@ -249,7 +287,7 @@ class DiganMotionDiscriminatorConfig(DiganImageDiscriminatorConfig):
     """Options of `digan_motion_d`: as `digan_image_d`."""
 
 
-class MotionDiscriminator(Discriminator):
+class MotionDiscriminator(ReducedPrecisionBlocks, Discriminator):
     """D_M: scores a sorted frame pair with its time gap: frames `b 2 c h w` -> logits `b 1`.
 
     The input is the two frames on channels and a constant plane Δt = t2 - t1:
@@ -272,6 +310,7 @@ class MotionDiscriminator(Discriminator):
         self.in_channels = 2 * self.channels + (1 if self.uses_dt_plane else 0)
         self.num_classes = cfg.num_classes
         self.classes = _class_projection(cfg)
+        self.reduced_count = cfg.reduced_precision_blocks
         self.trunk = ResidualTrunk(
             in_channels=self.in_channels, resolution=self.resolution,
             channel_base=cfg.channel_base, channel_max=cfg.channel_max,
