@@ -37,9 +37,17 @@ from inrvid.streams import stream, stream_seed
 from inrvid.train import distributed as ddp
 from inrvid.train.cadence import Counters, crossed
 from inrvid.train.loader import TrainingLoader
+from inrvid.train.numerics import NumericsPolicy
 from inrvid.train.optim import EMA, make_adam
 from inrvid.train.periodic_metrics import PeriodicMetrics
-from inrvid.train.phases import InputKind, StepContext, build_phases, reg_interval, run_phases
+from inrvid.train.phases import (
+    NONFINITE_GRADS,
+    InputKind,
+    StepContext,
+    build_phases,
+    reg_interval,
+    run_phases,
+)
 from inrvid.train.random_states import restore_rng_state, rng_state
 from inrvid.train.records import MetricsLog, new_run_dir, plugin_versions, write_run_records
 from inrvid.train.samples import SampleWriter
@@ -83,16 +91,19 @@ class Trainer:
         self.draws = stream(recipe.seed, "train/latents")
         torch.manual_seed(stream_seed(recipe.seed, f"train/augment/rank{info.rank}"))
         self.counters = Counters()
+        # gradient values found non-finite (and cleaned under `nonfinite: clean`) per phase since
+        # the last metrics line; the loop clears it after writing the line
+        self.nonfinite_since_log: dict[str, float] = {}
         self.generator_fn = m.generator
         self.discriminator_fns = dict(m.discriminators)
         if cfg.compile:
             self.generator_fn = torch.compile(m.generator)  # type: ignore[assignment]
             self.discriminator_fns = {r: torch.compile(d) for r, d in m.discriminators.items()}  # type: ignore[misc]
-        self.autocast = (
-            torch.autocast("cuda", dtype=torch.bfloat16)
-            if cfg.mixed_precision and info.device.type == "cuda"
-            else None
-        )
+        # precision choices (train.numerics): TF32 flags, reduced-precision D blocks, autocast
+        self.numerics = NumericsPolicy.for_run(cfg.numerics, info.device)
+        self.numerics.apply_flags()
+        self.numerics.prepare(m.discriminators)
+        self.autocast = self.numerics.phase_autocast()
 
     # --- random draws: the global batch is drawn on every rank, each rank takes its slice --------
     def _slice(self, x: torch.Tensor) -> torch.Tensor:
@@ -129,7 +140,9 @@ class Trainer:
         """Every phase due at this step (G, Greg, D, Dreg), then the EMA, over a global batch."""
         m, c = self.models, self.counters
         real, real_t = self.real_frames(clips)  # b t c h w, b t
-        context = StepContext(self.info, c.step, c.kimg, m.loss_weights)
+        context = StepContext(
+            self.info, c.step, c.kimg, m.loss_weights, nonfinite=self.recipe.train.nonfinite
+        )
 
         def fakes() -> PhaseInputs:
             z_c, z_m, t = self.draw_fake()
@@ -163,11 +176,15 @@ class Trainer:
             "fakes": fakes, "fakes_and_reals": fakes_and_reals, "reals": reals
         }
         logged = run_phases(self.phases, inputs, context, self.autocast)
-        c.images_seen += self.recipe.train.batch_size
-        c.step += 1
+        for key in [k for k in logged if k.endswith(f"/{NONFINITE_GRADS}")]:  # since last line
+            self.nonfinite_since_log[key] = self.nonfinite_since_log.get(key, 0) + logged[key]
+        logged |= self.nonfinite_since_log
+        # the ramp counts the images seen before this step, as the release (β = 0 at step 0)
         logged["ema_beta"] = self.ema.update(
             m.generator, self.recipe.train.batch_size, c.images_seen
         )
+        c.images_seen += self.recipe.train.batch_size
+        c.step += 1
         return logged
 
     # --- checkpoints ---
@@ -263,6 +280,7 @@ def _train(
                 "world_size": info.world_size,
                 "device": str(info.device),
                 "parameters": describe_models(trainer.models),
+                "numerics": trainer.numerics.record(trainer.models.discriminators),
             },
         )
     run_dir = _share_run_dir(run_dir, info)
@@ -323,6 +341,7 @@ def _train(
                         **terms,
                     }
                 )
+                trainer.nonfinite_since_log.clear()
             if samples is not None and (crossed(before, after, cfg.sample_every_kimg) or last):
                 samples.write(after, log)
             evaluator.maybe_run(log, trainer.counters, force=last, before=before)
