@@ -58,15 +58,16 @@ class Candidate:
         return sum((d(frames, t).sum() for d in self.networks), torch.zeros(()))
 
 
-def candidates(video: VideoSpec) -> list[Candidate]:
+def candidates(video: VideoSpec, device: torch.device) -> list[Candidate]:
     """DIGAN's discriminators at the release widths; the 3D D at TGAN's and at DIGAN's widths."""
-    ctx = BuildContext(video=video)
+    ctx = BuildContext(video=video, device=device)
     torch.manual_seed(0)
-    image = build_component("discriminator", "digan_image_d", {}, ctx)
-    motion = build_component("discriminator", "digan_motion_d", {}, ctx)
-    video_d = build_component("discriminator", "conv3d_video_d", {}, ctx)
     widths = [min(32768 // (video.height >> k), 512) for k in range(1, 5)]   # DIGAN's rule
-    wide = build_component("discriminator", "conv3d_video_d", {"channels": widths}, ctx)
+    with torch.device(device):
+        image = build_component("discriminator", "digan_image_d", {}, ctx)
+        motion = build_component("discriminator", "digan_motion_d", {}, ctx)
+        video_d = build_component("discriminator", "conv3d_video_d", {}, ctx)
+        wide = build_component("discriminator", "conv3d_video_d", {"channels": widths}, ctx)
     return [
         Candidate("digan_motion_d (2D, pair + Δt)", [motion], 2),
         Candidate("digan_image_d + digan_motion_d", [image, motion], 2),
@@ -76,8 +77,9 @@ def candidates(video: VideoSpec) -> list[Candidate]:
 
 
 def flops(candidate: Candidate, clips: torch.Tensor, times: torch.Tensor) -> tuple[int, int]:
-    """(forward, forward + backward) FLOPs for the batch."""
-    x = clips.clone().requires_grad_(True)
+    """(forward, forward + backward) FLOPs for the batch (counted on meta tensors: no compute)."""
+    x = clips.to("meta").requires_grad_(True)
+    times = times.to("meta")
     with FlopCounterMode(display=False) as forward:
         out = candidate.score(x, times)
     with FlopCounterMode(display=False) as backward:
@@ -97,7 +99,7 @@ def saved_bytes(candidate: Candidate, clips: torch.Tensor, times: torch.Tensor) 
     x = clips.clone().requires_grad_(True)
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         out = candidate.score(x, times)
-    del out
+    out.backward()                                 # a full step: also the timing's warm-up
     params = {p.untyped_storage().data_ptr() for d in candidate.networks for p in d.parameters()}
     return sum(n for (ptr, _), n in seen.items() if ptr not in params)
 
@@ -155,19 +157,19 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(max(torch.get_num_threads(), 1))
     video = VideoSpec(frames=args.frames, height=args.resolution, width=args.resolution)
-    cands = candidates(video)
+    cands = candidates(video, torch.device("cpu"))
+    meta = candidates(video, torch.device("meta"))
     gen = torch.Generator().manual_seed(0)
     clips = torch.rand(args.batch, args.frames, 3, args.resolution, args.resolution,
                        generator=gen) * 2 - 1
     times = (torch.arange(args.frames) / (args.frames - 1)).expand(args.batch, -1).clone()
     b = args.batch
     rows = []
-    for cand in cands:
-        step_seconds(cand, clips, times)                           # warm-up
+    saved = [saved_bytes(cand, clips, times) for cand in cands]   # doubles as the warm-up
     seconds = interleaved([lambda c=c: step_seconds(c, clips, times) for c in cands], args.repeats)
     cuda = cuda_figures(cands, clips, times)
-    for cand, secs, gpu in zip(cands, seconds, cuda, strict=True):
-        fwd, total = flops(cand, clips, times)
+    for cand, meta_cand, secs, mem, gpu in zip(cands, meta, seconds, saved, cuda, strict=True):
+        fwd, total = flops(meta_cand, clips, times)
         rows.append({
             "discriminator": cand.name,
             "frames_per_video": cand.frames_seen,
@@ -175,7 +177,7 @@ def main() -> None:
             "gflops_forward_per_video": fwd / b / 1e9,
             "gflops_train_per_video": total / b / 1e9,
             "cpu_seconds_per_video": secs / b,
-            "saved_activation_mb_per_video": saved_bytes(cand, clips, times) / b / 2**20,
+            "saved_activation_mb_per_video": mem / b / 2**20,
             "cuda_seconds_per_video": gpu["seconds"],
             "cuda_peak_mb_per_video": gpu["peak_bytes"] if isinstance(gpu["peak_bytes"], str)
             else gpu["peak_bytes"] / 2**20,
