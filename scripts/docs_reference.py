@@ -330,6 +330,35 @@ def schema_page() -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------- tables inside written pages
+PROTOCOLS_MARKER = "<!-- generated: protocols -->"
+
+
+def protocols_table() -> str:
+    """Every evaluation protocol preset with all its fields, from `inrvid.metrics.protocols`."""
+    from inrvid.metrics.protocols import ALIASES, PROTOCOLS, EvalProtocol
+
+    fields = [f for f in EvalProtocol.model_fields if f not in ("name", "description")]
+    lines = [
+        "| protocol | " + " | ".join(f"`{f}`" for f in fields) + " |",
+        "|---" * (len(fields) + 1) + "|",
+    ]
+    for name, protocol in PROTOCOLS.items():
+        aliases = [a for a, target in ALIASES.items() if target == name]
+        label = f"`{name}`" + "".join(f" (`{a}`)" for a in aliases)
+        values = protocol.model_dump()
+        shown = ["—" if values[f] is None else cell(values[f]) for f in fields]
+        lines.append(f"| {label} | " + " | ".join(shown) + " |")
+    lines += ["", "What each preset reproduces:", ""]
+    lines += [f"- `{name}`: {p.description}" for name, p in PROTOCOLS.items()]
+    lines += ["", "The fields:", ""]
+    lines += [f"- `{f}`: {EvalProtocol.model_fields[f].description}" for f in fields]
+    return "\n".join(lines)
+
+
+TABLES = {PROTOCOLS_MARKER: protocols_table}
+
+
 GENERATED = {
     COMPONENTS_PAGE: components_page,
     CLI_PAGE: cli_page,
@@ -338,7 +367,7 @@ GENERATED = {
 }
 
 
-# ---------------------------------------------------------------- the mkdocs hook
+# ---------------------------------------------------------------- the mkdocs hooks
 def on_files(files: Any, config: Any) -> Any:
     """Add the generated pages to the site (mkdocs >= 1.6 `File.generated`)."""
     from mkdocs.structure.files import File
@@ -346,3 +375,11 @@ def on_files(files: Any, config: Any) -> Any:
     for path, render in GENERATED.items():
         files.append(File.generated(config, path, content=render()))
     return files
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """Replace each `<!-- generated: ... -->` marker of a written page by its table."""
+    for marker, render in TABLES.items():
+        if marker in markdown:
+            markdown = markdown.replace(marker, render())
+    return markdown

@@ -8,6 +8,7 @@ project's own code (`inrvid.load`, `tile_grid`, `write_gif`, `inrvid compare`):
                                  slow motion, resolution)
     extrapolation.gif/.png       the model fitted to a clip (t in [0, 1]) and continued to
                                  t = 2, beside the true moving_shapes frames
+    predict.gif                  `inrvid predict`: 8 frames observed, 24 rendered, the truth
     compare.png                  `inrvid compare` of the run and an ablation run (--ablation)
 
 Every panel is at least 256 px per side (nearest-neighbour upscaling of the model's frames,
@@ -26,6 +27,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -121,6 +123,21 @@ def render_extrapolation(model: Any, dataset: Any, out: Path, fps: float, steps:
     return scores | {"videos": len(videos), "inversion_steps": steps}
 
 
+def render_predict(model: Any, dataset: Any, out: Path, fps: float, steps: int) -> None:
+    """As `inrvid predict --observe 0-7 --render 0-23`: observed | predicted | true frames."""
+    frames = model.video.frames
+    observed_k, render_k = torch.arange(frames // 2), torch.arange(frames + frames // 2)
+    last = frames - 1
+    truth = dataset.render(3, render_k.double() / last)                            # t c h w
+    fit = model.invert(truth[observed_k] * 2 - 1, observed_k.float() / last, steps=steps)
+    predicted = to_uint8(model.render(fit.z_content, fit.z_motion, render_k.float() / last,
+                                      w=fit.w)[0])
+    truth8 = (truth * 255).round().to(torch.uint8)
+    shown = torch.zeros_like(truth8)
+    shown[observed_k] = truth8[observed_k]                    # black where nothing was observed
+    save_gif(out / "predict.gif", torch.stack([shown, predicted, truth8]), fps, columns=3)
+
+
 def strip(path: Path, truth: Tensor, predicted: Tensor, times: Tensor) -> None:
     """A labelled PNG: true frames above model frames at a few times in [0, 2]."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -145,17 +162,20 @@ def strip(path: Path, truth: Tensor, predicted: Tensor, times: Tensor) -> None:
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", flush=True)
 
 
-def compare_plot(runs: list[Path], out: Path) -> None:
-    """`inrvid compare RUN ... --plot out/compare.png` (the command itself, not a copy)."""
-    command = [sys.executable, "-m", "inrvid", "--progress", "none", "compare", *map(str, runs),
-               "--plot", str(out / "compare.png"), "--markdown", str(out / "compare.md")]
-    subprocess.run(command, check=True, cwd=REPO)
+def compare_plot(runs: list[Path], out: Path) -> str:
+    """`inrvid compare RUN ... --plot out/compare.png` (the command itself); its Markdown table."""
+    with tempfile.TemporaryDirectory() as scratch:
+        table = Path(scratch) / "compare.md"
+        command = [sys.executable, "-m", "inrvid", "--progress", "none", "compare",
+                   *map(str, runs), "--plot", str(out / "compare.png"), "--markdown", str(table)]
+        subprocess.run(command, check=True, cwd=REPO)
+        return table.read_text().strip()
 
 
 # ---------------------------------------------------------------- the page
 def write_page(page: Path, facts: dict[str, Any]) -> None:
     """docs/gallery.md from the facts of this build (no figure is typed by hand)."""
-    table = (page.parent / "img" / "gallery" / "compare.md").read_text().strip()
+    table = facts["compare_table"]
     training = facts["training"]
     how = (
         f"trained here by `scripts/gallery.py` in {training['minutes']:.1f} minutes on "
@@ -170,7 +190,7 @@ def write_page(page: Path, facts: dict[str, Any]) -> None:
 
 Every picture on this page was rendered by `scripts/gallery.py` from one real run, with the
 project's own code (`inrvid.load`, `inrvid generate`'s renderer, `inrvid compare`), and not
-retouched. What was trained: the quickstart recipe, `{training['recipe']}`
+retouched. What was trained: `{training['recipe']}` (at commit `{training['commit'] or "?"}`)
 {' '.join(f'`{o}`' for o in training['overrides']) or '(no overrides)'}: a scaled-down DIGAN
 on the procedural `moving_shapes` dataset at {side}×{side},
 {facts['modes']['frames']} frames a clip, for {training['kimg']:g} kimg (thousands of videos
@@ -235,6 +255,12 @@ past it.
 
 ![truth above, model below, at six times](img/gallery/extrapolation.png)
 
+**Frame prediction** (`inrvid predict --observe 0-7 --render 0-23`): latents fitted to the first
+half of a clip, then frames rendered past it. Left: what was observed (black: not observed);
+middle: the model; right: the truth.
+
+![observed, predicted, true](img/gallery/predict.gif)
+
 ## Comparing runs
 
 `inrvid compare` on the run{'s' if len(facts['compared']) > 1 else ''} above
@@ -280,6 +306,13 @@ def main(argv: list[str] | None = None) -> None:
     elif args.ablation and args.run is None:
         runs.append(train(args.recipe, args.work, [*args.overrides, *ABLATION])[0])
 
+    info = json.loads((run / "run-info.json").read_text())
+    recipe = Path(info["recipe_chain"][0]) if info.get("recipe_chain") else Path(args.recipe)
+    inside = recipe.is_relative_to(REPO)
+    training["recipe"] = str(recipe.relative_to(REPO)) if inside else str(recipe)
+    training["overrides"] = [o for o in info.get("overrides", []) if not o.startswith("output.")]
+    training["commit"] = (info.get("git_commit") or "")[:10]
+
     import inrvid
     from inrvid.build import build_dataset_of
 
@@ -294,7 +327,8 @@ def main(argv: list[str] | None = None) -> None:
     facts: dict[str, Any] = {"training": training, "run": str(run)}
     facts["modes"] = render_modes(model, out, fps)
     facts["extrapolation"] = render_extrapolation(model, dataset, out, fps, args.inversion_steps)
-    compare_plot(runs, out)
+    render_predict(model, dataset, out, fps, args.inversion_steps)
+    facts["compare_table"] = compare_plot(runs, out)
     facts["compared"] = [f"{r.parent.name}/{r.name}" for r in runs]
     (out / "gallery.json").write_text(json.dumps(facts, indent=2) + "\n")
     write_page(REPO / "docs" / "gallery.md", facts)
