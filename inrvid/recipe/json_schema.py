@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from inrvid.plugins import REGISTRIES, ensure_plugins
-from inrvid.recipe.schema import EvalConfig, OutputConfig, TrainConfig
+from inrvid.recipe.schema import SECTION_KINDS, EvalConfig, OutputConfig, SectionKind, TrainConfig
 
 
 def _model_schema(model: type[BaseModel], defs: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -59,12 +59,24 @@ def recipe_json_schema() -> dict[str, Any]:
     train = _model_schema(TrainConfig, defs, "core.")
     output = _model_schema(OutputConfig, defs, "core.")
     eval_schema = _model_schema(EvalConfig, defs, "core.")
-    eval_schema["properties"]["metrics"] = {
-        "type": "object",
-        "additionalProperties": ref("metric"),
-        "description": "role name -> metric section",
-    }
-    for schema in (train, output, eval_schema):
+    core = {"train": train, "eval": eval_schema, "output": output}
+
+    def sections(kind: SectionKind) -> dict[str, Any]:
+        if kind.shape == "one":
+            return ref(kind.registry)
+        if kind.shape == "list":
+            return {"type": "array", "items": ref(kind.registry), "description": kind.description}
+        return {
+            "type": "object",
+            "additionalProperties": ref(kind.registry),
+            "description": kind.description,
+        }
+
+    top: dict[str, Any] = {}
+    for kind in SECTION_KINDS:
+        parent = top if len(kind.path) == 1 else core[kind.path[0]]["properties"]
+        parent[kind.attribute] = sections(kind)
+    for schema in core.values():
         schema["additionalProperties"] = False
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -75,16 +87,8 @@ def recipe_json_schema() -> dict[str, Any]:
             "name": {"type": "string", "pattern": "^[a-z0-9-]+$"},
             "description": {"type": "string"},
             "seed": {"type": "integer", "minimum": 0},
-            "data": ref("dataset"),
-            "augment": {"type": "array", "items": ref("augment")},
-            "sampler": ref("sampler"),
-            "encoder": ref("encoder"),
-            "generator": ref("generator"),
-            "discriminators": {"type": "object", "additionalProperties": ref("discriminator")},
-            "losses": {"type": "object", "additionalProperties": ref("loss")},
-            "train": train,
-            "eval": eval_schema,
-            "output": output,
+            **top,
+            **core,
         },
         # a recipe that `extends` another may leave any section to its parent
         "if": {"required": ["extends"]},
@@ -92,11 +96,7 @@ def recipe_json_schema() -> dict[str, Any]:
         "else": {
             "required": [
                 "name",
-                "data",
-                "sampler",
-                "generator",
-                "discriminators",
-                "losses",
+                *(k.attribute for k in SECTION_KINDS if len(k.path) == 1 and k.required),
             ]
         },
         "additionalProperties": False,

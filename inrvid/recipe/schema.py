@@ -19,7 +19,7 @@ from inrvid.generator import needs_encoder
 from inrvid.plugins import REGISTRIES, ensure_plugins
 from inrvid.recipe.errors import RecipeError, RecipeProblem
 from inrvid.recipe.load import LoadedRecipe, Node, child_node, load_tree
-from inrvid.registry import ComponentLookupError, RecipeModel, Section, close_matches
+from inrvid.registry import ComponentLookupError, RecipeModel, Section, close_matches, plural
 from inrvid.train.numerics import NONFINITE_HELP, NUMERICS_HELP, NonFinite, Numerics
 
 MAX_BATCH = 1 << 16  # videos per step; far past any GAN's, and a clear error, not a hang
@@ -109,30 +109,85 @@ class OutputConfig(CoreSection):
     keep_checkpoints: int = Field(3, ge=1, description="how many of the latest checkpoints to keep")
 
 
-class RawRecipe(CoreSection):
-    """Phase one: the top level, with component sections as mappings with a `kind`."""
+@dataclass(frozen=True)
+class SectionKind:
+    """One kind of component section: where it stands, which registry fills it, how many.
+
+    `shape` is `one` (a mapping with a `kind`), `list` (mappings, in order) or `roles` (role
+    name -> mapping). `path` is the dotted place in a recipe; its last part names the `Recipe`
+    attribute. A new registry kind is one row of `SECTION_KINDS`.
+    """
+
+    path: tuple[str, ...]
+    registry: str
+    shape: Literal["one", "list", "roles"]
+    description: str
+    required: bool = True
+
+    @property
+    def attribute(self) -> str:
+        """The `Recipe` attribute (and top-level key) that holds the sections."""
+        return self.path[-1]
+
+    def bodies(self, raw: Any) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
+        """(path, mapping) of every section of this kind in a validated or partial raw recipe."""
+        node = raw
+        for part in self.path:
+            node = getattr(node, part, None)
+        if self.shape == "one":
+            return [(self.path, node or {})]
+        if self.shape == "list":
+            return [((*self.path, i), body) for i, body in enumerate(node or [])]
+        return [((*self.path, role), body) for role, body in (node or {}).items()]
+
+
+# Every component section of a recipe, in build order (the dataset first: it sets the video).
+SECTION_KINDS: tuple[SectionKind, ...] = (
+    SectionKind(("data",), "dataset", "one", "the dataset section"),
+    SectionKind(("augment",), "augment", "list", "augment sections, in order", required=False),
+    SectionKind(("sampler",), "sampler", "one", "the time-sampler section"),
+    SectionKind(
+        ("encoder",),
+        "encoder",
+        "one",
+        "the coordinate-encoder section (for a generator that needs one)",
+        required=False,
+    ),
+    SectionKind(("generator",), "generator", "one", "the generator section"),
+    SectionKind(
+        ("discriminators",),
+        "discriminator",
+        "roles",
+        "role -> discriminator section (at least one)",
+    ),
+    SectionKind(("losses",), "loss", "roles", "role -> loss section"),
+    SectionKind(("eval", "metrics"), "metric", "roles", "role name -> metric section"),
+)
+
+
+def _raw_field(kind: SectionKind) -> tuple[Any, Any]:
+    """The phase-one pydantic field of a top-level section kind."""
+    body = dict[str, Any]
+    if kind.shape == "list":
+        return list[body], Field(default_factory=list, description=kind.description)
+    if kind.shape == "roles":
+        return dict[str, body], Field(description=kind.description)
+    if not kind.required:
+        return body | None, Field(None, description=kind.description)
+    return body, Field(description=kind.description)
+
+
+class RecipeCore(CoreSection):
+    """Phase one, the core keys; `RawRecipe` adds a field per top-level section kind."""
 
     name: str = Field(pattern=r"^[a-z0-9-]+$", description="run name ([a-z0-9-]+)")
     description: str = Field("", description="free text")
     seed: int = Field(0, ge=0, description="each process derives its seeds from this")
-    data: dict[str, Any] = Field(description="the dataset section")
-    augment: list[dict[str, Any]] = Field(
-        default_factory=list, description="augment sections, in order"
-    )
-    sampler: dict[str, Any] = Field(description="the time-sampler section")
-    encoder: dict[str, Any] | None = Field(
-        None, description="the coordinate-encoder section (for a generator that needs one)"
-    )
-    generator: dict[str, Any] = Field(description="the generator section")
-    discriminators: dict[str, dict[str, Any]] = Field(
-        description="role -> discriminator section (at least one)"
-    )
-    losses: dict[str, dict[str, Any]] = Field(description="role -> loss section")
     train: TrainConfig = Field(default_factory=TrainConfig, description="training options")
     eval: EvalConfig = Field(default_factory=EvalConfig, description="in-training evaluation")
     output: OutputConfig = Field(default_factory=OutputConfig, description="run output")
 
-    @field_validator("discriminators")
+    @field_validator("discriminators", check_fields=False)
     @classmethod
     def _some_discriminator(cls, value: dict[str, Any]) -> dict[str, Any]:
         if not value:
@@ -140,19 +195,18 @@ class RawRecipe(CoreSection):
         return value
 
 
-# (dotted path of a section, registry) for every component section of a recipe
-def component_paths(raw: RawRecipe) -> list[tuple[tuple[str | int, ...], str, dict[str, Any]]]:
+# Phase one: the top level, with component sections as mappings with a `kind`.
+RawRecipe: type[RecipeCore] = pydantic.create_model(  # type: ignore[call-overload]
+    "RawRecipe",
+    __base__=RecipeCore,
+    __doc__="Phase one: the top level, with component sections as mappings with a `kind`.",
+    **{k.attribute: _raw_field(k) for k in SECTION_KINDS if len(k.path) == 1},
+)
+
+
+def component_paths(raw: RecipeCore) -> list[tuple[tuple[str | int, ...], str, dict[str, Any]]]:
     """Every component section with its path and registry, in build order."""
-    out: list[tuple[tuple[str | int, ...], str, dict[str, Any]]] = [
-        (("data",), "dataset", raw.data)
-    ]
-    out += [(("augment", i), "augment", s) for i, s in enumerate(raw.augment)]
-    out += [(("sampler",), "sampler", raw.sampler), (("encoder",), "encoder", raw.encoder or {})]
-    out += [(("generator",), "generator", raw.generator)]
-    out += [(("discriminators", r), "discriminator", s) for r, s in raw.discriminators.items()]
-    out += [(("losses", r), "loss", s) for r, s in raw.losses.items()]
-    out += [(("eval", "metrics", r), "metric", s) for r, s in raw.eval.metrics.items()]
-    return out
+    return [(path, k.registry, body) for k in SECTION_KINDS for path, body in k.bodies(raw)]
 
 
 @dataclass
@@ -177,16 +231,14 @@ class Recipe:
 
     def sections(self) -> list[Section[Any]]:
         """Every component section, in build order."""
-        return [
-            self.data,
-            *self.augment,
-            self.sampler,
-            *([self.encoder] if self.encoder is not None else []),
-            self.generator,
-            *self.discriminators.values(),
-            *self.losses.values(),
-            *self.metrics.values(),
-        ]
+        out: list[Section[Any]] = []
+        for kind in SECTION_KINDS:
+            value = getattr(self, kind.attribute)
+            if kind.shape == "one":
+                out += [] if value is None else [value]
+            else:
+                out += list(value.values() if kind.shape == "roles" else value)
+        return out
 
     def resolved(self) -> dict[str, Any]:
         """The recipe with every default written out (plain data, `extends` flattened)."""
@@ -195,29 +247,29 @@ class Recipe:
             return {"kind": kind, **s.config.model_dump(mode="json")}
 
         kinds = _kinds_as_written(self)
-        encoder = {}
-        if self.encoder is not None:  # absent for a generator without coordinate encoders
-            encoder["encoder"] = section(self.encoder, kinds["encoder"])
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "description": self.description,
             "seed": self.seed,
-            "data": section(self.data, kinds["data"]),
-            "augment": [section(s, kinds[s.path]) for s in self.augment],
-            "sampler": section(self.sampler, kinds["sampler"]),
-            **encoder,
-            "generator": section(self.generator, kinds["generator"]),
-            "discriminators": {
-                r: section(s, kinds[s.path]) for r, s in self.discriminators.items()
-            },
-            "losses": {r: section(s, kinds[s.path]) for r, s in self.losses.items()},
+        }
+        core = {
             "train": self.train.model_dump(mode="json"),
-            "eval": {
-                "every_kimg": self.eval.every_kimg,
-                "metrics": {r: section(s, kinds[s.path]) for r, s in self.metrics.items()},
-            },
+            "eval": self.eval.model_dump(mode="json", exclude={"metrics"}),
             "output": self.output.model_dump(mode="json"),
         }
+        for kind in SECTION_KINDS:
+            value = getattr(self, kind.attribute)
+            if kind.shape == "one":
+                if value is None:  # an optional section left out (the encoder)
+                    continue
+                written: Any = section(value, kinds[value.path])
+            elif kind.shape == "list":
+                written = [section(s, kinds[s.path]) for s in value]
+            else:
+                written = {r: section(s, kinds[s.path]) for r, s in value.items()}
+            parent = out if len(kind.path) == 1 else core[kind.path[0]]
+            parent[kind.attribute] = written
+        return out | core
 
 
 def _kinds_as_written(recipe: Recipe) -> dict[str, str]:
@@ -274,6 +326,18 @@ def _pydantic_problems(
                     loc=loaded.locate(path[:-1]),
                 )
             )
+        elif kind in ("tuple_type", "list_type", "set_type") and isinstance(
+            err.get("input"), str
+        ):
+            value = err["input"]  # `roles=image` for `roles=[image]`
+            problems.append(
+                RecipeProblem(
+                    _dotted(path),
+                    f"expected a list, got {value!r}",
+                    hint=f"write [{value}] (a list, even of one item)",
+                    loc=loaded.locate(path),
+                )
+            )
         else:
             value = err.get("input")
             problems.append(
@@ -307,6 +371,7 @@ def validate(loaded: LoadedRecipe) -> Recipe:
     problems = list(loaded.problems)
     data = loaded.plain()
     top_fields = list(RawRecipe.model_fields)
+    raw: RecipeCore | None
     try:
         raw = RawRecipe.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -328,22 +393,24 @@ def validate(loaded: LoadedRecipe) -> Recipe:
     if problems:
         raise RecipeError(_sorted(problems))
     assert raw is not None
+    components: dict[str, Any] = {}
+    for kind in SECTION_KINDS:
+        found = {_dotted(path): path[-1] for path, _ in kind.bodies(raw)}
+        if kind.shape == "one":
+            components[kind.attribute] = sections.get(_dotted(kind.path))
+        elif kind.shape == "list":
+            components[kind.attribute] = [sections[p] for p in found]
+        else:
+            components[kind.attribute] = {role: sections[p] for p, role in found.items()}
     recipe = Recipe(
         name=raw.name,
         description=raw.description,
         seed=raw.seed,
-        data=sections["data"],
-        augment=[sections[f"augment.{i}"] for i in range(len(raw.augment))],
-        sampler=sections["sampler"],
-        encoder=sections.get("encoder"),
-        generator=sections["generator"],
-        discriminators={r: sections[f"discriminators.{r}"] for r in raw.discriminators},
-        losses={r: sections[f"losses.{r}"] for r in raw.losses},
-        metrics={r: sections[f"eval.metrics.{r}"] for r in raw.eval.metrics},
         train=raw.train,
         eval=raw.eval,
         output=raw.output,
         source=loaded,
+        **components,
     )
     _check_hooks(recipe)
     return recipe
@@ -381,32 +448,26 @@ def _check_encoder(
         )
 
 
-def _partial_raw(data: dict[str, Any]) -> RawRecipe:
-    """A RawRecipe holding only the sections that have the right shape (for phase two)."""
+def _partial_raw(data: dict[str, Any]) -> RecipeCore:
+    """A raw recipe holding only the sections that have the right shape (for phase two)."""
 
-    def mapping(key: str) -> dict[str, Any]:
-        v = data.get(key)
-        return v if isinstance(v, dict) else {}
+    def well_formed(kind: SectionKind) -> Any:
+        node: Any = data
+        for part in kind.path:
+            node = node.get(part) if isinstance(node, dict) else None
+        if kind.shape == "one":
+            return node if isinstance(node, dict) else {}
+        if kind.shape == "list":
+            return [s for s in node if isinstance(s, dict)] if isinstance(node, list) else []
+        if not isinstance(node, dict):
+            return {}
+        return {r: s for r, s in node.items() if isinstance(s, dict)}
 
-    def roles(key: str) -> dict[str, dict[str, Any]]:
-        return {r: s for r, s in mapping(key).items() if isinstance(s, dict)}
-
-    augment = data.get("augment")
-    eval_metrics = mapping("eval").get("metrics")
+    nested = {k.attribute: well_formed(k) for k in SECTION_KINDS if len(k.path) > 1}
     return RawRecipe.model_construct(
         name="",
-        data=mapping("data"),
-        sampler=mapping("sampler"),
-        encoder=mapping("encoder"),
-        generator=mapping("generator"),
-        discriminators=roles("discriminators"),
-        losses=roles("losses"),
-        augment=[s for s in augment if isinstance(s, dict)] if isinstance(augment, list) else [],
-        eval=EvalConfig.model_construct(
-            metrics={r: s for r, s in eval_metrics.items() if isinstance(s, dict)}
-            if isinstance(eval_metrics, dict)
-            else {}
-        ),
+        eval=EvalConfig.model_construct(**nested),
+        **{k.attribute: well_formed(k) for k in SECTION_KINDS if len(k.path) == 1},
     )
 
 
@@ -425,7 +486,7 @@ def _validate_section(
                 RecipeProblem(
                     f"{dotted}.kind",
                     f"the {registry_name} section is empty; it needs `kind: <registered name>`",
-                    hint=f"`inrvid plugins` lists the {registry_name}s",
+                    hint=f"`inrvid plugins` lists the {plural(registry_name)}",
                     loc=loaded.locate(path, key=True),
                 )
             )
@@ -436,7 +497,7 @@ def _validate_section(
             RecipeProblem(
                 f"{dotted}.kind",
                 f"every {registry_name} section needs `kind: <registered name>`",
-                hint=f"`inrvid plugins` lists the {registry_name}s",
+                hint=f"`inrvid plugins` lists the {plural(registry_name)}",
                 loc=loaded.locate(path, key=True),
             )
         )
@@ -446,8 +507,8 @@ def _validate_section(
     except ComponentLookupError as exc:
         hint = exc.hint
         if failed_plugins and hint.endswith(")"):
-            plural = "s" if failed_plugins > 1 else ""
-            hint = f"{hint[:-1]}; {failed_plugins} plug-in{plural} failed to load)"
+            many = "s" if failed_plugins > 1 else ""
+            hint = f"{hint[:-1]}; {failed_plugins} plug-in{many} failed to load)"
         problems.append(
             RecipeProblem(
                 f"{dotted}.kind", exc.short, hint=hint, loc=loaded.locate((*path, "kind"))
