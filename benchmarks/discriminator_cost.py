@@ -19,6 +19,7 @@ independent proxy of training memory) next to the parameter bytes. CUDA time and
 are measured when a GPU is present, otherwise reported as not measured.
 
     python benchmarks/discriminator_cost.py [--batch 2] [--repeats 3] [--resolution 128]
+        [--frames 16] [--width-divisor 1]
 """
 
 from __future__ import annotations
@@ -54,19 +55,26 @@ class Candidate:
         if self.frames_seen == clips.shape[1]:
             frames, t = clips, times
         else:   # a sorted pair, as DIGAN's sampler gives (the cost does not depend on which)
-            frames, t = clips[:, [3, 11]], times[:, [3, 11]]
+            pair = [clips.shape[1] // 4, 3 * clips.shape[1] // 4]
+            frames, t = clips[:, pair], times[:, pair]
         return sum((d(frames, t).sum() for d in self.networks), torch.zeros(()))
 
 
-def candidates(video: VideoSpec, device: torch.device) -> list[Candidate]:
-    """DIGAN's discriminators at the release widths; the 3D D at TGAN's and at DIGAN's widths."""
+def candidates(video: VideoSpec, device: torch.device, divisor: int = 1) -> list[Candidate]:
+    """DIGAN's discriminators at the release widths; the 3D D at TGAN's and at DIGAN's widths.
+
+    `divisor` divides every width (for quick smoke runs; 1 is the release).
+    """
     ctx = BuildContext(video=video, device=device)
     torch.manual_seed(0)
-    widths = [min(32768 // (video.height >> k), 512) for k in range(1, 5)]   # DIGAN's rule
+    base, top = 32768 // divisor, 512 // divisor
+    widths = [min(base // (video.height >> k), top) for k in range(1, 5)]   # DIGAN's rule
+    digan = {"channel_base": base, "channel_max": top}
+    tgan = {"channels": [c // divisor for c in (64, 128, 256, 512)]}
     with torch.device(device):
-        image = build_component("discriminator", "digan_image_d", {}, ctx)
-        motion = build_component("discriminator", "digan_motion_d", {}, ctx)
-        video_d = build_component("discriminator", "conv3d_video_d", {}, ctx)
+        image = build_component("discriminator", "digan_image_d", digan, ctx)
+        motion = build_component("discriminator", "digan_motion_d", digan, ctx)
+        video_d = build_component("discriminator", "conv3d_video_d", tgan, ctx)
         wide = build_component("discriminator", "conv3d_video_d", {"channels": widths}, ctx)
     return [
         Candidate("digan_motion_d (2D, pair + Δt)", [motion], 2),
@@ -154,11 +162,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="interleaved timing rounds")
     parser.add_argument("--resolution", type=int, default=128)
     parser.add_argument("--frames", type=int, default=16)
+    parser.add_argument("--width-divisor", type=int, default=1,
+                        help="divide every width (smoke runs; 1: the release widths)")
     args = parser.parse_args()
     torch.set_num_threads(max(torch.get_num_threads(), 1))
     video = VideoSpec(frames=args.frames, height=args.resolution, width=args.resolution)
-    cands = candidates(video, torch.device("cpu"))
-    meta = candidates(video, torch.device("meta"))
+    cands = candidates(video, torch.device("cpu"), args.width_divisor)
+    meta = candidates(video, torch.device("meta"), args.width_divisor)
     gen = torch.Generator().manual_seed(0)
     clips = torch.rand(args.batch, args.frames, 3, args.resolution, args.resolution,
                        generator=gen) * 2 - 1
@@ -199,6 +209,7 @@ def main() -> None:
         rows[0]["cuda_seconds_per_video"], str) else "CUDA figures are in the JSON line")
     print("\n".join(lines))
     print(json.dumps({"benchmark": "discriminator_cost", "batch": b, "frames": args.frames,
+                      "width_divisor": args.width_divisor,
                       "resolution": args.resolution, "repeats": args.repeats,
                       "threads": torch.get_num_threads(), "rows": rows}))
 
