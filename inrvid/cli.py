@@ -7,12 +7,16 @@ its traceback. `--strict-plugins` turns any plug-in failure into exit status 3.
 from __future__ import annotations
 
 import argparse
+import enum
 import json
 import sys
 import traceback
+import types
+import typing
 from collections.abc import Sequence
 from typing import Any
 
+import annotated_types
 from rich.markup import escape
 from rich.table import Table
 
@@ -21,6 +25,7 @@ from inrvid.commands import Command, CommandTable
 from inrvid.errors import InrvidError, PluginError
 from inrvid.evaluation import arguments as evaluation_arguments
 from inrvid.generation import generate, predict
+from inrvid.loss import RoleReference
 from inrvid.plugins import REGISTRIES, ensure_plugins, guarded, plugin_manager
 from inrvid.scaffold import command as scaffold_command
 from inrvid.train import command as train_command
@@ -154,6 +159,46 @@ def configure_describe(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="component name (or entrypoint:name)")
 
 
+def type_label(annotation: Any) -> str:
+    """A config field's type for people: allowed values of a Literal or an enum, `or null`."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return "one of " + ", ".join(repr(m.value) for m in annotation)
+    if origin is typing.Annotated:
+        marks = [m for m in annotation.__metadata__ if isinstance(m, RoleReference)]
+        extra = f" naming {marks[0].section.removesuffix('s')} roles" if marks else ""
+        return type_label(args[0]) + extra
+    if origin in (typing.Union, types.UnionType):
+        labels = [type_label(a) for a in args if a is not type(None)]
+        return " or ".join(labels) + (" or null" if type(None) in args else "")
+    if origin in (tuple, list, set, frozenset):
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            return f"list of {type_label(args[0])}"
+        if origin is tuple and args:
+            return f"list of {len(args)}: " + ", ".join(type_label(a) for a in args)
+        return f"list of {type_label(args[0])}" if args else "list"
+    if origin is dict and args:
+        return f"mapping of {type_label(args[0])} to {type_label(args[1])}"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _constraint(meta: object) -> str:
+    """`Gt(gt=0)` -> `> 0`; a role marker says what it names."""
+    if isinstance(meta, RoleReference):
+        return f"names {meta.section.removesuffix('s')} roles"
+    bounds = {
+        annotated_types.Gt: (">", "gt"), annotated_types.Ge: (">=", "ge"),
+        annotated_types.Lt: ("<", "lt"), annotated_types.Le: ("<=", "le"),
+        annotated_types.MultipleOf: ("multiple of", "multiple_of"),
+    }
+    for kind, (symbol, name) in bounds.items():
+        if isinstance(meta, kind):
+            return f"{symbol} {getattr(meta, name)}"
+    return str(meta)
+
+
 def cmd_describe(args: argparse.Namespace) -> int:
     """Print a component's options: name, type, default and description."""
     registry = REGISTRIES.get(args.registry)
@@ -173,11 +218,11 @@ def cmd_describe(args: argparse.Namespace) -> int:
             if field.is_required()
             else repr(field.get_default(call_default_factory=True))
         )
-        annotation = getattr(field.annotation, "__name__", str(field.annotation))
-        constraints = " ".join(str(m) for m in field.metadata)
+        constraints = ", ".join(_constraint(m) for m in field.metadata)
+        label = type_label(field.annotation)
         table.add_row(
             key,
-            escape(f"{annotation} {constraints}".strip()),
+            escape(f"{label} ({constraints})" if constraints else label),
             escape(default),
             escape(field.description or ""),
         )
@@ -353,6 +398,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         strict = bool(getattr(args, "strict_plugins", False))
         for problem in report.problems():
             console.warn(problem)
+        for notice in report.notices():
+            console.warn(notice)
         if strict and (report.problems() or report.hook_failures) and args.command != "plugins":
             console.err.print("error: --strict-plugins: a plug-in failed to load (see above)")
             return STRICT_EXIT

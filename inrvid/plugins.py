@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata as md
 import inspect
 import os
+import re
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ class PluginRecord:
     reason: str = ""
     traceback: str = ""
     provides: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. a name without the prefix
 
     @property
     def ok(self) -> bool:
@@ -91,6 +93,7 @@ class PluginRecord:
             "status": self.status,
             "reason": self.reason,
             "provides": self.provides,
+            "warnings": self.warnings,
         }
 
 
@@ -107,6 +110,10 @@ class PluginReport:
     def failures(self) -> list[PluginRecord]:
         """The records that failed."""
         return [r for r in self.records if r.failed]
+
+    def notices(self) -> list[str]:
+        """Warnings about plug-ins that loaded (names without their prefix); never fatal."""
+        return [w for r in self.records for w in r.warnings]
 
     def problems(self) -> list[str]:
         """One warning per failed plug-in and per ambiguous name, fix on the last line."""
@@ -136,6 +143,7 @@ class Registrar:
     def __init__(self, origin: Origin) -> None:
         self.origin = origin
         self.staged: list[Component[Any]] = []
+        self.warnings: list[str] = []
 
     def add(
         self,
@@ -172,6 +180,14 @@ class Registrar:
         if any(c.name == name and c.registry == registry for c in self.staged):
             raise PluginError(f"{where}: registers {registry} '{name}' twice")
         self.staged.append(Component(name, config, factory, summary, self.origin, registry))
+        prefixes = name_prefixes(self.origin)
+        if prefixes and not name.startswith(tuple(prefixes)):
+            self.warnings.append(
+                f"{where}: {registry} '{name}' does not start with the plug-in's prefix\n"
+                f"  third-party names start with {' or '.join(repr(p) for p in prefixes)}, so "
+                "that two plug-ins never claim the same name\n"
+                f"  rename it, e.g. '{prefixes[0]}{name}'"
+            )
 
     def generator(
         self, name: str, config: type[ComponentConfig], factory: Any, *, summary: str
@@ -220,6 +236,26 @@ class Registrar:
         self.add("sampler", name, config, factory, summary=summary)
 
 
+def article(word: str) -> str:
+    """`an` before a vowel (`an inrvid-probe release`), else `a`."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def name_prefixes(origin: Origin) -> list[str]:
+    """The prefixes a third-party component name may start with; [] for inrvid's own.
+
+    The entry-point name and the first word of the distribution name after `inrvid-`
+    (`acme-video` -> `acme_`; `inrvid-example-rff` -> `example_`), each followed by `_`.
+    """
+    if origin.distribution == "inrvid" or origin.entry_point.startswith("inrvid."):
+        return []
+    words = [w for w in re.split(r"[-_.]+", origin.distribution.lower()) if w]
+    if words[:1] == ["inrvid"]:
+        words = words[1:]
+    found = [f"{origin.entry_point.lower()}_"] + ([f"{words[0]}_"] if words else [])
+    return list(dict.fromkeys(found))
+
+
 def _described(f: FieldInfo) -> bool:
     return bool(f.description and f.description.strip())
 
@@ -253,8 +289,9 @@ def _api_problem(module: ModuleType, record: PluginRecord) -> str | None:
     if major != our_major or minor > our_minor:
         return (
             f"{record.distribution} {record.version} targets plug-in API {declared}; "
-            f"inrvid {__version__} provides {PLUGIN_API}. Upgrade inrvid, or install a "
-            f"{record.distribution} release made for {our_major}.x"
+            f"inrvid {__version__} provides {PLUGIN_API}. Upgrade inrvid, or install "
+            f"{article(record.distribution)} {record.distribution} release made for "
+            f"{our_major}.x"
         )
     return None
 
@@ -387,6 +424,7 @@ def _load_one(pm: pluggy.PluginManager, ep: md.EntryPoint, record: PluginRecord)
     for component in registrar.staged:
         REGISTRIES[component.registry].add(component)
         record.provides.setdefault(component.registry, []).append(component.name)
+    record.warnings = registrar.warnings
 
 
 def _ambiguous() -> dict[str, list[str]]:

@@ -141,6 +141,11 @@ class ComponentLookupError(PluginError):
         self.hint = hint
 
 
+def plural(noun: str) -> str:
+    """`loss` -> `losses`, `generator` -> `generators` (registry names in messages)."""
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+
 def close_matches(word: str, candidates: list[str], n: int = 3) -> list[str]:
     """Close matches for a misspelt name, best first."""
     return difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
@@ -155,6 +160,7 @@ class Registry(Generic[T]):
 
     def __init__(self, name: str, returns: type) -> None:
         self.name = name
+        self.plural = plural(name)
         self.returns = returns
         self._entries: dict[str, list[Component[T]]] = {}
 
@@ -191,13 +197,13 @@ class Registry(Generic[T]):
             known = [c.qualified_name for c in self]
             raise ComponentLookupError(
                 f"unknown {self.name} '{ref}'",
-                _suggestion(ref, known, f"`inrvid plugins` lists {self.name}s"),
+                _suggestion(ref, known, f"`inrvid plugins` lists {self.plural}"),
             )
         found = self._entries.get(ref)
         if not found:
             raise ComponentLookupError(
                 f"unknown {self.name} '{ref}'",
-                _suggestion(ref, self.names(), f"`inrvid plugins` lists {self.name}s"),
+                _suggestion(ref, self.names(), f"`inrvid plugins` lists {self.plural}"),
             )
         if len(found) > 1:
             lines = "\n  ".join(c.origin.describe() for c in found)
