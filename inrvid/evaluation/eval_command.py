@@ -120,14 +120,11 @@ class CheckpointInputs:
         return "generator_ema" if self.ema else "generator (raw weights: no EMA in the file)"
 
     def facts(self) -> dict[str, Any]:
-        """Path, run folder, recipe name, images seen and weights, for the JSON record."""
-        images = self.checkpoint.images_seen
+        """The checkpoint's facts, run folder, kimg and which weights, for the JSON record."""
         return {
-            "path": self.checkpoint.where,
+            **self.checkpoint.facts(),
             "run_dir": str(self.run_dir),
-            "recipe": self.checkpoint.name,
-            "images_seen": images,
-            "kimg": images / 1000,
+            "kimg": self.checkpoint.images_seen / 1000,
             "weights": "ema" if self.ema else "raw",
         }
 
