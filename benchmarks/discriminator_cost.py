@@ -30,6 +30,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -176,7 +177,7 @@ def main() -> None:
     b = args.batch
     rows = []
     saved = [saved_bytes(cand, clips, times) for cand in cands]   # doubles as the warm-up
-    seconds = interleaved([lambda c=c: step_seconds(c, clips, times) for c in cands], args.repeats)
+    seconds = interleaved([partial(step_seconds, c, clips, times) for c in cands], args.repeats)
     cuda = cuda_figures(cands, clips, times)
     for cand, meta_cand, secs, mem, gpu in zip(cands, meta, seconds, saved, cuda, strict=True):
         fwd, total = flops(meta_cand, clips, times)

@@ -38,6 +38,8 @@ class TimeGapEncoder(nn.Module):
     R = 2^ceil(log2 max_gap) and m = log2 R (the release's FixedTimeEncoder).
     """
 
+    coefs: Tensor
+
     def __init__(self, *, max_gap: int, features: int) -> None:
         super().__init__()
         self.max_gap = max_gap
@@ -194,7 +196,7 @@ class StyleganVDiscriminator(Discriminator):
                 f"stylegan_v_d: fuse_resolution: got {cfg.fuse_resolution}, expected a power of "
                 f"two in [8, {self.resolution // 2}] for {self.resolution}x{self.resolution} "
                 "videos\n  lower discriminators.<role>.fuse_resolution")
-        self.frames_seen = cfg.frames
+        self.frames_seen = self.frames = cfg.frames
         self.channels = video.channels
         self.frame_scale = float(max(video.frames - 1, 1))
         self.fuse_resolution = cfg.fuse_resolution
@@ -202,7 +204,8 @@ class StyleganVDiscriminator(Discriminator):
         def channels(r: int) -> int:
             return min(cfg.channel_base // r, cfg.channel_max)
 
-        per_frame, per_video = [], []
+        per_frame: list[nn.Module] = []
+        per_video: list[nn.Module] = []
         r = self.resolution
         while r > 4:
             in_ch = 0 if r == self.resolution else channels(r)
@@ -235,9 +238,9 @@ class StyleganVDiscriminator(Discriminator):
 
     def forward(self, frames: Tensor, times: Tensor) -> Tensor:
         """Logits `b 1` for (augmented) frames `b t c h w` at sorted times `b t`."""
-        sizes = expect_shape(frames, "b t c h w", t=self.frames_seen, c=self.channels,
+        sizes = expect_shape(frames, "b t c h w", t=self.frames, c=self.channels,
                              h=self.resolution, w=self.resolution)
-        expect_shape(times, "b t", b=sizes["b"], t=self.frames_seen)
+        expect_shape(times, "b t", b=sizes["b"], t=self.frames)
         cmap = self.mapping(self.gaps(times.float() * self.frame_scale))       # b cmap
         x = rearrange(frames, "b t c h w -> (b t) c h w")
         x = self.frame_blocks(x)                                               # (b t) c' r r

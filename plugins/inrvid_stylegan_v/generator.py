@@ -55,6 +55,8 @@ class FirstBlock(nn.Module):
 class SynthesisBlock(nn.Module):
     """One resolution: up-sampling conv, conv, ToRGB added to the up-sampled RGB skip."""
 
+    fir: Tensor
+
     def __init__(
         self, *, in_channels: int, out_channels: int, w_dim: int, image_channels: int,
         conv_clamp: float | None,

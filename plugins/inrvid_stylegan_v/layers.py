@@ -71,6 +71,8 @@ class SynthesisLayer(nn.Module):
     doubles the resolution. No noise input: StyleGAN-V trains without it (`use_noise: false`).
     """
 
+    fir: Tensor
+
     def __init__(
         self,
         *,

@@ -56,6 +56,7 @@ class StyleganVR1(Loss):
         super().__init__()
         del ctx
         self.gamma = cfg.gamma
+        self.every = cfg.every
         self.lazy_interval = cfg.every
         self.roles = cfg.roles
 
@@ -66,5 +67,5 @@ class StyleganVR1(Loss):
         terms = {}
         for role, disc in _selected(inputs.discriminators, self.roles, R1).items():
             penalty = r1_through_augment(disc, real, times, inputs.augment, inputs.real_classes)
-            terms[f"{role}_r1"] = penalty * (self.gamma / 2) * self.lazy_interval
+            terms[f"{role}_r1"] = penalty * (self.gamma / 2) * self.every
         return terms

@@ -67,6 +67,9 @@ class AlignedTimeEncoder(nn.Module):
     frequency multipliers tanh(P u) + 1), Phi (d_u -> k, phases), A (d_u -> 2k, aligners).
     """
 
+    omega: Tensor
+    phase_scale: Tensor
+
     def __init__(
         self, *, code_dim: int, features: int, min_period: float, max_period: float
     ) -> None:

@@ -75,10 +75,11 @@ class Conv3dVideoDiscriminator(Discriminator):
     def __init__(self, cfg: Conv3dVideoDiscriminatorConfig, ctx: BuildContext) -> None:
         super().__init__()
         video = ctx.require_video()
-        self.frames_seen = cfg.frames or video.frames
+        self.frames_seen = self.frames = cfg.frames or video.frames
         self.channels = video.channels
         self.height, self.width = video.height, video.width
-        layers, t, h, w, c_in = [], self.frames_seen, video.height, video.width, video.channels
+        layers: list[nn.Module] = []
+        t, h, w, c_in = self.frames, video.height, video.width, video.channels
         for c_out in cfg.channels:
             if h % 2 or w % 2 or h < 2:
                 raise ShapeError(
@@ -94,9 +95,9 @@ class Conv3dVideoDiscriminator(Discriminator):
 
     def forward(self, frames: Tensor, times: Tensor) -> Tensor:
         """Logits `b 1` for (augmented) clips `b t c h w`; the times are not used."""
-        sizes = expect_shape(frames, "b t c h w", t=self.frames_seen, c=self.channels,
+        sizes = expect_shape(frames, "b t c h w", t=self.frames, c=self.channels,
                              h=self.height, w=self.width)
-        expect_shape(times, "b t", b=sizes["b"], t=self.frames_seen)
+        expect_shape(times, "b t", b=sizes["b"], t=self.frames)
         x = rearrange(frames, "b t c h w -> b c t h w")
         x = self.layers(x)                                                     # b c' t' h' w'
         return self.out(rearrange(x, "b c t h w -> b (c t h w)"))              # b 1
