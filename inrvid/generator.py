@@ -8,7 +8,8 @@ import torch
 from pydantic import Field
 from torch import Tensor, nn
 
-from inrvid.registry import BuildContext, ComponentConfig, Registry, Section
+from inrvid.errors import InrvidError
+from inrvid.registry import BuildContext, ComponentConfig, Registry, Section, close_matches
 
 
 class GeneratorConfig(ComponentConfig):
@@ -42,7 +43,9 @@ class Generator(nn.Module):
       records, so `inrvid.checkpoint.load_generator` rebuilds it without the dataset.
     - `num_classes`: 0 for an unconditional generator. A class-conditional one sets it > 0 and
       takes `classes=` (int `b`, indices into the dataset's classes) as a keyword of
-      `forward` (and of `style`); callers pass it only when `num_classes` > 0.
+      `forward` (and of `style`); callers pass it only when `num_classes` > 0
+      (`class_keywords`). `class_names` names them in index order (the dataset's labels),
+      so `inrvid generate --class <name>` works from the checkpoint alone;
 
     A generator with a style vector w derives from `StyleGenerator` instead.
     """
@@ -52,6 +55,7 @@ class Generator(nn.Module):
     content_dim: int
     motion_dim: int
     num_classes: int = 0
+    class_names: tuple[str, ...] = ()
 
     def forward(
         self, z_content: Tensor, z_motion: Tensor | None, times: Tensor, scale: int = 1
@@ -97,6 +101,48 @@ class StyleGenerator(Generator):
     ) -> Tensor:
         """Render frames `b t c h w` at `times b t`; `w b d_w` replaces style(z_content)."""
         raise NotImplementedError
+
+
+def draw_classes(
+    generator: Generator, batch: int, rng: torch.Generator | None = None
+) -> Tensor | None:
+    """Uniform class indices `b` (CPU) for a class-conditional generator; None otherwise."""
+    if not generator.num_classes:
+        return None
+    return torch.randint(generator.num_classes, (batch,), generator=rng)
+
+
+def class_keywords(generator: Generator, classes: Tensor | None) -> dict[str, Tensor]:
+    """`{"classes": classes}` for a class-conditional generator, `{}` for any other."""
+    if not generator.num_classes:
+        return {}
+    if classes is None:
+        raise InrvidError(
+            f"{type(generator).__name__}: conditional on {generator.num_classes} classes, got no "
+            "classes\n  pass --class <name> (`inrvid generate`) or classes=..."
+        )
+    return {"classes": classes}
+
+
+def class_index(generator: Generator, name: str) -> int:
+    """The index of class `name` (or of a number as text) of a conditional generator."""
+    if not generator.num_classes:
+        raise InrvidError(
+            f"{type(generator).__name__}: --class {name}: the generator is not class-conditional"
+        )
+    names = list(generator.class_names)
+    if name in names:
+        return names.index(name)
+    if name.isdigit() and int(name) < generator.num_classes:
+        return int(name)
+    matches = close_matches(name, names)
+    hint = f"did you mean '{matches[0]}'? " if matches else ""
+    shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+    raise InrvidError(
+        f"--class: got '{name}', expected one of the generator's {generator.num_classes} "
+        f"classes ({shown or 'indices 0..' + str(generator.num_classes - 1)})\n  {hint}"
+        "class names are case-sensitive"
+    )
 
 
 GENERATORS: Registry[Generator] = Registry("generator", returns=Generator)

@@ -69,18 +69,20 @@ class VideoModel:
         chunking: Chunking | None = None,
         uint8: bool = False,
         on_chunk: OnChunk | None = None,
+        classes: Tensor | None = None,
     ) -> Tensor:
         """Frames `b t c h w` at `times` (`t` or `b t`), in chunks, without gradients.
 
         Floats are unbounded (about [-1, 1]); `uint8=True` clamps and converts on the CPU.
         `w` (`b d_w`, e.g. from `invert(optimize=("w", ...))`) replaces style(z_content).
+        `classes` (int `b`): each video's class, for a class-conditional generator.
         """
         if uint8:
             return render_uint8(self.generator, z_content, z_motion, times, scale=scale,
-                                chunking=chunking, w=w, on_chunk=on_chunk)
+                                chunking=chunking, w=w, on_chunk=on_chunk, classes=classes)
         with torch.no_grad():
             return render(self.generator, z_content, z_motion, times, scale=scale,
-                          chunking=chunking, w=w, on_chunk=on_chunk).cpu()
+                          chunking=chunking, w=w, on_chunk=on_chunk, classes=classes).cpu()
 
     def sample(
         self,

@@ -12,6 +12,9 @@ import math
 from pathlib import Path
 from typing import Any
 
+import torch
+from torch import Tensor
+
 from inrvid import files, limits
 from inrvid.console import err
 from inrvid.errors import InrvidError
@@ -19,6 +22,7 @@ from inrvid.generation import latents as lat
 from inrvid.generation.api import VideoModel, load
 from inrvid.generation.output import FORMATS, write_set
 from inrvid.generation.render import Chunking
+from inrvid.generator import class_index, draw_classes
 from inrvid.progress import bar
 from inrvid.tensor import pick_device
 
@@ -44,6 +48,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="output folder")
     parser.add_argument("--format", choices=FORMATS, default="mp4",
                         help="mp4, gif, or png (a folder of frames per video)")
+    parser.add_argument("--class", dest="class_name", metavar="NAME",
+                        help="class of every video, by name or index (class-conditional "
+                             "checkpoints; default: a random class per video)")
     parser.add_argument("--no-ema", action="store_true",
                         help="use the raw generator weights instead of the EMA's")
     mode = parser.add_mutually_exclusive_group()
@@ -95,6 +102,21 @@ def plan_times(model: VideoModel, args: argparse.Namespace) -> tuple[Any, float]
     return times, args.fps or model.video.fps
 
 
+def plan_classes(model: VideoModel, args: argparse.Namespace, videos: int) -> Tensor | None:
+    """Each video's class: `--class` for all, else random (seeded); None if unconditional."""
+    g = model.generator
+    if args.class_name is not None:
+        return torch.full((videos,), class_index(g, args.class_name), dtype=torch.long)
+    return draw_classes(g, videos, torch.Generator().manual_seed(args.seed))
+
+
+def _class_record(model: VideoModel, classes: Tensor | None) -> dict[str, Any]:
+    if classes is None:
+        return {}
+    names = model.generator.class_names
+    return {"classes": [names[i] if names else i for i in classes.tolist()]}
+
+
 def check_size(model: VideoModel, args: argparse.Namespace) -> None:
     """Refuse up front a set of videos that would not fit in memory (`inrvid.limits`)."""
     if args.same_content is not None:
@@ -116,12 +138,13 @@ def run(args: argparse.Namespace) -> int:
     check_size(model, args)
     z, columns = plan_latents(model, args)
     times, fps = plan_times(model, args)
+    classes = plan_classes(model, args, len(z))
     chunking = Chunking(videos=args.chunk_videos, frames=args.chunk_frames)
     total = len(z) * len(times)
     with bar("rendering frames", total, enabled=not args.quiet) as advance:
         videos = model.render(z.z_content, z.z_motion, times, scale=args.scale,
-                              chunking=chunking, uint8=True,
-                              on_chunk=advance)                         # b t c h w
+                              chunking=chunking, uint8=True, on_chunk=advance,
+                              classes=classes)                          # b t c h w
     out = Path(args.out)
     written = write_set(out, videos, fps, args.format, columns=columns)
     record = {
@@ -136,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         "size": list(videos.shape[-2:]),
         "seed": args.seed,
         "mode": _mode(args),
+        **_class_record(model, classes),
         "files": [str(p) for p in written],
     }
     files.write_json(out / "generate.json", record)

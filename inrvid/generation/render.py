@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from inrvid.errors import InrvidError
-from inrvid.generator import Generator, StyleGenerator
+from inrvid.generator import Generator, StyleGenerator, class_keywords
 from inrvid.pixels import to_uint8
 from inrvid.time_axis import index_times
 
@@ -80,17 +80,19 @@ def render(
     chunking: Chunking | None = None,
     w: Tensor | None = None,
     on_chunk: OnChunk | None = None,
+    classes: Tensor | None = None,
 ) -> Tensor:
     """Render float frames `b t c h w` (unbounded) at `times` (`t` shared, or `b t`), in chunks.
 
     `w` (`b d_w`), when given, replaces style(z_content) (a `StyleGenerator` only).
+    `classes` (int `b`): the class of each video, for a class-conditional generator.
     Gradients flow when called with grad enabled (inversion); otherwise wrap in no_grad.
     """
     chunks = [
         frames
         for _, _, frames in iter_chunks(
             generator, z_content, z_motion, times, scale=scale, chunking=chunking, w=w,
-            on_chunk=on_chunk,
+            on_chunk=on_chunk, classes=classes,
         )
     ]
     return _assemble(chunks, z_content.shape[0], times.shape[-1])
@@ -107,6 +109,7 @@ def render_uint8(
     chunking: Chunking | None = None,
     w: Tensor | None = None,
     on_chunk: OnChunk | None = None,
+    classes: Tensor | None = None,
 ) -> Tensor:
     """As `render`, without gradients, into a preallocated uint8 `b t c h w` on the CPU.
 
@@ -115,7 +118,7 @@ def render_uint8(
     out: Tensor | None = None
     for video_start, frame_start, frames in iter_chunks(
         generator, z_content, z_motion, times, scale=scale, chunking=chunking, w=w,
-        on_chunk=on_chunk,
+        on_chunk=on_chunk, classes=classes,
     ):
         if out is None:
             b, t = z_content.shape[0], times.shape[-1]
@@ -136,6 +139,7 @@ def iter_chunks(
     chunking: Chunking | None = None,
     w: Tensor | None = None,
     on_chunk: OnChunk | None = None,
+    classes: Tensor | None = None,
 ) -> Iterator[tuple[int, int, Tensor]]:
     """Yield `(first video, first frame, frames b' t' c h w)` chunk by chunk, videos outermost."""
     chunking = chunking or Chunking()
@@ -147,12 +151,14 @@ def iter_chunks(
         zc = z_content[v : v + chunking.videos].to(device)                         # b' d
         zm = None if z_motion is None else z_motion[v : v + chunking.videos].to(device)
         wv = None if w is None else w[v : v + chunking.videos].to(device)          # b' d_w
+        cv = class_keywords(generator, None if classes is None
+                            else classes[v : v + chunking.videos].to(device))      # b'
         for f in range(0, t, chunking.frames):
             tt = times_bt[v : v + chunking.videos, f : f + chunking.frames].to(device)
             if wv is None:
-                frames = generator(zc, zm, tt, scale=scale)                       # b' t' c h w
+                frames = generator(zc, zm, tt, scale=scale, **cv)                 # b' t' c h w
             else:
-                frames = require_style(generator)(zc, zm, tt, scale=scale, w=wv)
+                frames = require_style(generator)(zc, zm, tt, scale=scale, w=wv, **cv)
             if on_chunk is not None:
                 on_chunk(frames.shape[0] * frames.shape[1])
             yield v, f, frames

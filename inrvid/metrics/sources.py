@@ -25,6 +25,7 @@ from torch import Tensor
 from inrvid.dataset import VideoDataset, build_dataset
 from inrvid.errors import DataError
 from inrvid.generation.render import Chunking, render
+from inrvid.generator import draw_classes
 from inrvid.pixels import centre_crop_resize, to_uint8
 from inrvid.tensor import expect_shape
 from inrvid.time_axis import clip_times
@@ -77,6 +78,8 @@ class GeneratorVideoSource:
     k·time_step instead (e.g. 1/15 extrapolates a 16-frame-trained model to 128 frames).
     `frames_per_call` renders long videos in chunks of times; frames are independent given
     the latents. `truncate` selects DIGAN's truncating uint8 cast. No gradients are kept.
+    A class-conditional generator gets uniform random classes from the same stream, or
+    `class_index` for every video (per-class evaluation).
     """
 
     def __init__(
@@ -88,8 +91,10 @@ class GeneratorVideoSource:
         time_step: float | None = None,
         frames_per_call: int | None = None,
         name: str = "generator",
+        class_index: int | None = None,
     ) -> None:
         self.generator = generator
+        self.class_index = class_index
         self.truncate = truncate
         self.time_step = time_step
         self.frames_per_call = frames_per_call
@@ -110,8 +115,12 @@ class GeneratorVideoSource:
         for start in range(0, count, batch_size):
             b = min(batch_size, count - start)
             z_content, z_motion = self.generator.sample_latents(b, self._rng)
+            classes = draw_classes(self.generator, b, self._rng)               # None: uncond.
+            if classes is not None and self.class_index is not None:
+                classes = torch.full_like(classes, self.class_index)
             chunking = Chunking(videos=b, frames=self.frames_per_call or frames)
-            video = render(self.generator, z_content, z_motion, times, chunking=chunking)
+            video = render(self.generator, z_content, z_motion, times, chunking=chunking,
+                           classes=classes)
             expect_shape(video, "b t c h w", b=b, t=frames)
             yield to_uint8(video, truncate=self.truncate).cpu()
 

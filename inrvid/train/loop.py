@@ -25,8 +25,9 @@ from inrvid.build import (
 )
 from inrvid.console import err as console
 from inrvid.console import warn
+from inrvid.dataset import VideoDataset
 from inrvid.errors import TrainingError
-from inrvid.generator import Generator
+from inrvid.generator import Generator, class_keywords, draw_classes
 from inrvid.limits import check_training_sizes
 from inrvid.loss import PhaseInputs
 from inrvid.metrics.sources import RealClips
@@ -72,6 +73,7 @@ class Trainer:
         )
         self.models: Models = build_models(recipe, self.dataset.video_spec, info.device)
         m = self.models
+        check_classes_match(m.generator, self.dataset)
         self.d_params = torch.nn.ModuleDict(m.discriminators)
         self.g_reg_every = reg_interval(m.losses, "generator") or cfg.g_reg_interval
         self.d_reg_every = reg_interval(m.losses, "discriminator")
@@ -123,6 +125,24 @@ class Trainer:
             self._slice(times),
         )
 
+    def draw_fake_classes(self) -> torch.Tensor | None:
+        """Classes of this rank's share of the fakes (conditional runs; uniform), else None."""
+        classes = draw_classes(self.models.generator, self.recipe.train.batch_size, self.draws)
+        return None if classes is None else self._slice(classes)
+
+    def real_classes(self, labels: torch.Tensor | None) -> torch.Tensor | None:
+        """The labels of this rank's clips for a conditional run (checked on the CPU), else None."""
+        g = self.models.generator
+        if not g.num_classes:
+            return None
+        if labels is None or int(labels.min()) < 0 or int(labels.max()) >= g.num_classes:
+            got = "none" if labels is None else f"{int(labels.min())}..{int(labels.max())}"
+            raise TrainingError(
+                f"generator conditional on {g.num_classes} classes: clip labels {got}, expected "
+                f"0..{g.num_classes - 1}\n  use a dataset with class labels (e.g. ucf101)"
+            )
+        return labels.to(self.info.device, non_blocking=True)
+
     def real_frames(self, clips: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Frames `b t c h w` in [-1, 1] at the sampler's indices into this rank's clips."""
         f = clips.shape[1]
@@ -136,31 +156,38 @@ class Trainer:
         return picked.to(torch.float32) / 127.5 - 1, times.to(self.info.device)
 
     # --- one training step ---
-    def step(self, clips: torch.Tensor) -> dict[str, float]:
-        """Every phase due at this step (G, Greg, D, Dreg), then the EMA, over a global batch."""
+    def step(self, clips: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, float]:
+        """Every phase due at this step (G, Greg, D, Dreg), then the EMA, over a global batch.
+
+        `labels` (int `b`, this rank's clips) are needed by a class-conditional run only.
+        """
         m, c = self.models, self.counters
         real, real_t = self.real_frames(clips)  # b t c h w, b t
+        real_c = self.real_classes(labels)  # b (conditional runs)
         context = StepContext(
             self.info, c.step, c.kimg, m.loss_weights, nonfinite=self.recipe.train.nonfinite
         )
 
         def fakes() -> PhaseInputs:
             z_c, z_m, t = self.draw_fake()
-            fake = self.generator_fn(z_c, z_m, t)  # b t c h w, with graph
+            fake_c = self.draw_fake_classes()
+            fake = self.generator_fn(z_c, z_m, t, **class_keywords(m.generator, fake_c))
             return PhaseInputs(
                 network="generator", step=c.step, fake_frames=fake, fake_times=t,
                 real_frames=None, real_times=None,
-                discriminators=self.discriminator_fns, augment=m.augment,
+                discriminators=self.discriminator_fns, augment=m.augment, fake_classes=fake_c,
             )
 
         def fakes_and_reals() -> PhaseInputs:
             z_c, z_m, t = self.draw_fake()
-            with torch.no_grad():
-                fake = self.generator_fn(z_c, z_m, t)  # b t c h w, detached
+            fake_c = self.draw_fake_classes()
+            with torch.no_grad():  # b t c h w, detached
+                fake = self.generator_fn(z_c, z_m, t, **class_keywords(m.generator, fake_c))
             return PhaseInputs(
                 network="discriminator", step=c.step, fake_frames=fake, fake_times=t,
                 real_frames=real, real_times=real_t,
                 discriminators=self.discriminator_fns, augment=m.augment,
+                fake_classes=fake_c, real_classes=real_c,
             )
 
         def reals() -> PhaseInputs:
@@ -169,7 +196,7 @@ class Trainer:
             return PhaseInputs(
                 network="discriminator", step=c.step, fake_frames=None, fake_times=None,
                 real_frames=real, real_times=real_t,
-                discriminators=m.discriminators, augment=m.augment,
+                discriminators=m.discriminators, augment=m.augment, real_classes=real_c,
             )
 
         inputs: dict[InputKind, Callable[[], PhaseInputs]] = {
@@ -235,6 +262,23 @@ class Trainer:
                 f"the checkpoint was written by {len(rngs)} processes, this run has "
                 f"{self.info.world_size}: augment draws will differ from an uninterrupted run"
             )
+
+
+def check_classes_match(generator: Generator, dataset: VideoDataset) -> None:
+    """A conditional generator's classes are the dataset's, in label order (if it names them)."""
+    if not generator.num_classes:
+        return
+    classes = dataset.summary().classes
+    if len(classes) != generator.num_classes or (
+        generator.class_names and list(generator.class_names) != list(classes)
+    ):
+        shown = ", ".join(classes[:5]) + (", ..." if len(classes) > 5 else "")
+        raise TrainingError(
+            f"generator: conditional on {generator.num_classes} classes"
+            f"{' named in class_names' if generator.class_names else ''}, the dataset has "
+            f"{len(classes)} ({shown})\n  set generator.num_classes and class_names (and the "
+            "discriminators' num_classes) to the dataset's classes, in label order"
+        )
 
 
 def train(
@@ -322,9 +366,9 @@ def _train(
     with progress:
         batches = iter(loader)
         while trainer.counters.images_seen < total_images:
-            clips = next(batches)["video"]
+            batch = next(batches)
             before = trainer.counters.images_seen
-            terms = trainer.step(clips)
+            terms = trainer.step(batch["video"], batch.get("label"))
             after = trainer.counters.images_seen
             elapsed = time.monotonic() - started
             s_per_kimg = elapsed / max((after - images_at_start) / 1000, 1e-9)

@@ -38,6 +38,9 @@ class SampleWriter:
             if generator.motion_dim
             else None
         )
+        # a class-conditional generator shows classes 0, 1, 2, ... (fixed, like the latents)
+        self.classes = (torch.arange(videos) % generator.num_classes
+                        if generator.num_classes else None)
         self.times = clip_times(frames)
         self.folder = run_dir / "samples"
         self.generator = generator
@@ -62,7 +65,8 @@ class SampleWriter:
     def write(self, images_seen: int, log: MetricsLog | None = None) -> Path:
         """Render the grid now and write it; log the first video's frames to TensorBoard."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        videos = render_uint8(self.generator, self.z_content, self.z_motion, self.times)
+        videos = render_uint8(self.generator, self.z_content, self.z_motion, self.times,
+                              classes=self.classes)
         path = self.folder / f"samples-{images_seen:09d}.mp4"
         write_grid(path, videos, fps=self.fps)
         self.latest = path

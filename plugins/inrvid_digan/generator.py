@@ -27,7 +27,7 @@ from typing import ClassVar
 import torch
 import torch.nn.functional as F
 from einops import rearrange
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from torch import Tensor, nn
 
 from inrvid.encoder import CoordinateEncoder
@@ -300,6 +300,10 @@ class DiganGeneratorConfig(GeneratorConfig):
         0, ge=0, description="class-conditional on this many classes (a class embedding into "
         "the mapping network, as the release's --cond); 0: unconditional"
     )
+    class_names: tuple[str, ...] = Field(
+        (), description="names of the classes in label order (the dataset's), so that "
+        "`inrvid generate --class <name>` works from a checkpoint; empty: indices only"
+    )
 
     @field_validator("input_resolution")
     @classmethod
@@ -307,6 +311,15 @@ class DiganGeneratorConfig(GeneratorConfig):
         if value & (value - 1):
             raise ValueError(f"input_resolution must be a power of two, got {value}")
         return value
+
+    @model_validator(mode="after")
+    def _one_name_per_class(self) -> DiganGeneratorConfig:
+        if self.class_names and len(self.class_names) != self.num_classes:
+            raise ValueError(
+                f"class_names: got {len(self.class_names)} names, expected num_classes = "
+                f"{self.num_classes} (one per class, in label order)"
+            )
+        return self
 
 
 def _square_resolution(ctx: BuildContext, name: str) -> int:
@@ -340,6 +353,7 @@ class DiganGenerator(StyleGenerator):
         self.w_dim = cfg.w_dim
         self.chunk_frames = cfg.chunk_frames
         self.num_classes = cfg.num_classes
+        self.class_names = tuple(cfg.class_names)
         self.mapping = MappingNetwork(z_dim=cfg.content_dim, w_dim=cfg.w_dim,
                                       num_layers=cfg.mapping_layers,
                                       lr_multiplier=cfg.mapping_lr_multiplier,

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from inrvid.build import build_models
+from inrvid.generator import class_keywords, draw_classes
 from inrvid.loss import PhaseInputs
 from inrvid.recipe import Recipe, load_recipe
 from inrvid.registry import VideoSpec
@@ -92,7 +93,8 @@ def test_recipe_builds_and_runs_a_tiny_generator_discriminator_and_r1_step(path:
     rng = torch.Generator().manual_seed(0)
     z_content, z_motion = gen.sample_latents(2, rng)
     times = models.sampler.sample_fake(2, rng)
-    fake = gen(z_content, z_motion, times)
+    classes = draw_classes(gen, 2, rng)  # a conditional recipe's; None otherwise
+    fake = gen(z_content, z_motion, times, **class_keywords(gen, classes))
     assert fake.shape == (2, 2, 3, 16, 16)
 
     def inputs(network: str, fake_frames: Any, real: bool, with_fakes: bool = True) -> PhaseInputs:
@@ -101,7 +103,8 @@ def test_recipe_builds_and_runs_a_tiny_generator_discriminator_and_r1_step(path:
                            fake_times=times if with_fakes else None,
                            real_frames=torch.rand(2, 2, 3, 16, 16) * 2 - 1 if real else None,
                            real_times=torch.tensor([[0.0, 0.2], [0.4, 1.0]]) if real else None,
-                           discriminators=discs, augment=models.augment)
+                           discriminators=discs, augment=models.augment,
+                           fake_classes=classes, real_classes=classes)
 
     main = [loss for loss in models.losses.values() if loss.lazy_interval is None]
     lazy = [loss for loss in models.losses.values() if loss.lazy_interval is not None]
