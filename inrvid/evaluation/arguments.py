@@ -61,6 +61,12 @@ def configure_eval(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the JSON record on stdout")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated latents")
     parser.add_argument(
+        "--class", dest="class_name", metavar="NAME",
+        help="class-conditional checkpoints: generate every video of this class (by name or "
+        "index) and score it with the metrics that need no real videos (IS); FVD and the "
+        "other real-vs-fake metrics are computed over all classes, without --class",
+    )
+    parser.add_argument(
         "--time-step", type=float_in(0, 1e6, above=True),
         help="render frame k at t = k·STEP (default k/(F-1))",
     )

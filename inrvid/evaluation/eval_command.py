@@ -33,7 +33,7 @@ from inrvid.evaluation.metric_setup import (
     plans_from_recipe,
 )
 from inrvid.evaluation.report import eval_record, result_table, write_json
-from inrvid.generator import Generator
+from inrvid.generator import Generator, class_index
 from inrvid.metric import Metric, VideoSource
 from inrvid.metrics.protocols import EvalProtocol, get_protocol
 from inrvid.metrics.runner import (
@@ -161,8 +161,11 @@ class SourceFactory:
         if self.args.fake:
             return fake_folder_source(self.args.fake, self.args.seed)
         assert self.inputs is not None  # checked by `run` before this
+        generator = self.inputs.generator()
+        chosen = getattr(self.args, "class_name", None)
         return GeneratorVideoSource(
-            self.inputs.generator(),
+            generator,
+            class_index=None if chosen is None else class_index(generator, chosen),
             seed=self.args.seed,
             truncate=protocol is not None and protocol.uint8_cast == "truncate",
             time_step=self.args.time_step,
@@ -218,6 +221,25 @@ def _workload(role: str, metric: Metric) -> str:
     )
 
 
+def _check_per_class(args: argparse.Namespace, plans: list[MetricPlan]) -> None:
+    """`--class` scores one class's fakes: only metrics without real videos allow that.
+
+    Checked before the metrics are built (a metric's `needs_real` is a class attribute).
+    """
+    chosen = getattr(args, "class_name", None)
+    if chosen is None:
+        return
+    if args.checkpoint is None:
+        raise EvalArgumentError(f"--class {chosen}: expected a checkpoint, got --fake DIR")
+    real = [p.role for p in plans if getattr(p.component.factory, "needs_real", True)]
+    if real:
+        raise EvalArgumentError(
+            f"--class {chosen}: {', '.join(real)} compare generated with real videos of every "
+            "class, expected only metrics that score generated videos alone (e.g. "
+            "inception_score)\n  compute FVD/KVD/FID/SWD over all classes, without --class"
+        )
+
+
 def _check_protocol(name: str | None) -> None:
     if name is None:
         return
@@ -268,6 +290,7 @@ def run(args: argparse.Namespace) -> int:
         if inputs is not None
         else BuildContext(device=device)
     )
+    _check_per_class(args, plans)
     metrics = build_plans(plans, ctx)
     for role, metric in metrics.items():
         console.err.print(escape(_workload(role, metric)), soft_wrap=True)

@@ -8,8 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
+from inrvid_metrics.c3d import C3D
 
+from inrvid import checkpoint as ckpt
 from inrvid.cli import main
+from inrvid.metrics.sources import GeneratorVideoSource
 from inrvid.recipe import load_recipe
 from inrvid.train.loop import train
 from tests.digan.test_recipes import REPO, tiny_overrides
@@ -72,3 +76,53 @@ def test_generate_names_the_classes_when_the_class_is_unknown(
     assert main(["generate", str(conditional_run), "--class", "Bikin", "--num", "1",
                  "--out", str(tmp_path / "g"), "--quiet"]) == 2
     assert "did you mean 'Biking'?" in capsys.readouterr().err
+
+
+def test_eval_per_class_refuses_metrics_that_compare_with_reals_of_every_class(
+    conditional_run: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """FVD is over all classes: `eval --class` with it exits 2 and says so."""
+    assert main(["eval", str(conditional_run), "--class", "Biking", "--metrics", "fvd",
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--class Biking: fvd compare generated with real videos of every class" in err
+    assert "without --class" in err
+
+
+def test_a_per_class_source_renders_every_video_of_that_class(conditional_run: Path) -> None:
+    """GeneratorVideoSource(class_index=10) asks the generator for class 10 only; without it
+    the classes are drawn at random."""
+    generator = ckpt.load_generator(ckpt.latest(conditional_run / "checkpoints"))
+    asked: list[torch.Tensor] = []
+    generator.register_forward_pre_hook(
+        lambda _m, _a, kwargs: asked.append(kwargs["classes"]), with_kwargs=True)
+    list(GeneratorVideoSource(generator, class_index=10).iter_videos(3, 2, 2))
+    assert torch.cat(asked).tolist() == [10, 10, 10]
+    asked.clear()
+    list(GeneratorVideoSource(generator, seed=1).iter_videos(8, 2, 8))
+    assert len(set(torch.cat(asked).tolist())) > 1
+
+
+@pytest.mark.slow
+def test_eval_per_class_scores_one_class_with_the_inception_score(
+    conditional_run: Path, tmp_path: Path
+) -> None:
+    """`eval --class Biking --metrics inception_score` (a random C3D) scores 2 videos of Biking."""
+    torch.manual_seed(0)
+    weights = tmp_path / "c3d_random.pt"
+    torch.save(C3D().state_dict(), weights)
+    seen: list[torch.Tensor] = []
+    original = GeneratorVideoSource.iter_videos
+
+    def recording(self: GeneratorVideoSource, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        seen.append(torch.tensor(self.class_index if self.class_index is not None else -1))
+        return original(self, *args, **kwargs)
+
+    out = tmp_path / "is.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(GeneratorVideoSource, "iter_videos", recording)
+        assert main(["eval", str(conditional_run), "--class", "Biking", "--metrics",
+                     "inception_score", "--protocol", "proxy", "--videos", "2", "--quiet",
+                     "--weights", f"c3d={weights}", "--out", str(out)]) == 0
+    assert [int(x) for x in seen] == [10]          # Biking is class 10 of classInd.txt (0-based)
+    assert json.loads(out.read_text())["values"]["inception_score"]["is"] > 0
