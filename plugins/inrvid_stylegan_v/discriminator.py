@@ -103,9 +103,11 @@ class ResidualBlock(nn.Module):
                                  conv_clamp=conv_clamp)
         self.skip = Conv2dLayer(in_channels=first, out_channels=out_channels, kernel_size=1,
                                 bias=False, down=True)
+        self.compute_dtype = torch.float32   # set by the run's numerics policy
 
     def forward(self, x: Tensor) -> Tensor:
-        """`b c h w -> b c' h/2 w/2`."""
+        """`b c h w -> b c' h/2 w/2`, computed in `compute_dtype` (weights are cast to it)."""
+        x = x.to(self.compute_dtype)
         if self.from_rgb is not None:
             x = self.from_rgb(x)                                               # b tmp h w
         skip = self.skip(x, gain=SQRT_HALF)                                    # b out h/2 w/2
@@ -130,7 +132,8 @@ class ProjectionEpilogue(nn.Module):
         self.out = EqualLinear(in_features=channels, out_features=cmap_dim)
 
     def forward(self, x: Tensor, cmap: Tensor) -> Tensor:
-        """Features `b c 4 4` and projection vectors `b cmap_dim` -> logits `b 1`."""
+        """Features `b c 4 4` and projection vectors `b cmap_dim` -> logits `b 1` (float32)."""
+        x = x.float()
         if self.mbstd_channels:
             x = minibatch_std(x, group_size=self.mbstd_group,
                               num_channels=self.mbstd_channels)                # b (c+f) 4 4
@@ -172,6 +175,9 @@ class StyleganVDiscriminatorConfig(DiscriminatorConfig):
         2, ge=0, description="lrelu FC layers after the gap embedding's first FC")
     mapping_lr_multiplier: float = Field(
         0.01, gt=0, description="learning-rate multiplier of those layers")
+    reduced_precision_blocks: int = Field(
+        4, ge=0, description="the N highest-resolution blocks that run in reduced precision "
+        "when train.numerics asks for it (num_fp16_res: 4)")
 
     @model_validator(mode="after")
     def _fuse_is_power_of_two(self) -> StyleganVDiscriminatorConfig:
@@ -185,6 +191,9 @@ class StyleganVDiscriminator(Discriminator):
     """Scores a video from `frames` sparse frames and their gaps: `b t c h w`, `b t` -> `b 1`.
 
     Times are in clip units and converted to frames with the video spec (tau = t (F - 1)).
+    It is an `inrvid.train.numerics.MixedPrecisionNetwork`: the blocks at the
+    `reduced_precision_blocks` highest resolutions (the release's num_fp16_res rule) run in the
+    dtype the run's numerics policy gives them; the rest and the epilogue stay in float32.
     """
 
     def __init__(self, cfg: StyleganVDiscriminatorConfig, ctx: BuildContext) -> None:
@@ -200,6 +209,9 @@ class StyleganVDiscriminator(Discriminator):
         self.channels = video.channels
         self.frame_scale = float(max(video.frames - 1, 1))
         self.fuse_resolution = cfg.fuse_resolution
+        lowest = max((2 * self.resolution) >> cfg.reduced_precision_blocks, 8)
+        self.reduced = [r for r in self.block_resolutions() if cfg.reduced_precision_blocks
+                        and r >= lowest]
 
         def channels(r: int) -> int:
             return min(cfg.channel_base // r, cfg.channel_max)
@@ -235,6 +247,20 @@ class StyleganVDiscriminator(Discriminator):
     def blocks(self) -> list[nn.Module]:
         """Every residual block, highest resolution first."""
         return list(itertools.chain(self.frame_blocks, self.video_blocks))
+
+    def block_resolutions(self) -> list[int]:
+        """The input resolution of each block, highest first (R, R/2, ..., 8)."""
+        return [self.resolution >> k for k in range(int(math.log2(self.resolution)) - 2)]
+
+    def reduced_precision_blocks(self) -> list[str]:
+        """Names of the blocks that the numerics policy may run in a reduced dtype."""
+        return [f"b{r}" for r in self.reduced]
+
+    def set_reduced_precision(self, dtype: torch.dtype) -> None:
+        """Run those blocks in `dtype`; the others, the gap mapping and the epilogue in float32."""
+        for r, block in zip(self.block_resolutions(), self.blocks, strict=True):
+            if r in self.reduced and isinstance(block, ResidualBlock):
+                block.compute_dtype = dtype
 
     def forward(self, frames: Tensor, times: Tensor) -> Tensor:
         """Logits `b 1` for (augmented) frames `b t c h w` at sorted times `b t`."""

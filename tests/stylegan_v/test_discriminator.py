@@ -47,3 +47,17 @@ def test_a_gap_beyond_the_table_is_refused_naming_the_option() -> None:
 def test_a_fusion_resolution_at_the_input_size_is_refused() -> None:
     with pytest.raises(ShapeError, match=r"fuse_resolution: got 16, expected a power of two in"):
         tiny_discriminator(fuse_resolution=16)
+
+
+def test_the_four_highest_resolution_blocks_may_run_in_reduced_precision() -> None:
+    d = tiny_discriminator(reduced_precision_blocks=1)
+    assert d.reduced_precision_blocks() == ["b16"]
+    x, times = frames(), torch.tensor([[0.0, 2.0, 6.0]] * 4) * FRAME
+    with torch.no_grad():
+        full = d(x, times)
+        d.set_reduced_precision(torch.bfloat16)
+        reduced = d(x, times)
+    assert d.frame_blocks[0].compute_dtype == torch.bfloat16
+    assert reduced.dtype == torch.float32
+    assert not torch.equal(full, reduced)
+    assert torch.allclose(full, reduced, atol=0.05 * float(full.abs().max()) + 1e-3)

@@ -29,6 +29,7 @@ def test_release_recipes_keep_the_official_training_values() -> None:
         assert (train.batch_size, train.g_lr, train.d_lr, tuple(train.betas)) == (
             64, 0.0025, 0.0025, (0.0, 0.99))
         assert (train.ema_kimg, train.ema_rampup, train.g_reg_interval) == (20, None, 4)
+        assert train.nonfinite == "clean"
         assert train.duration_kimg * 3 == pytest.approx(25000, abs=0.01)   # kimg of frames
         r1 = recipe.losses["r1"]
         assert (r1.component.name, r1.config.gamma, r1.config.every) == ("stylegan_v_r1",
