@@ -212,6 +212,7 @@ print("LOAD", tuple(model.sample(1, frames=3).shape), flush=True)
 """
 
 
+@pytest.mark.slow
 def test_generate_predict_eval_and_load_need_neither_the_dataset_nor_the_loss_or_sampler_plugins(
     tiny_checkpoint, tmp_path
 ):
@@ -259,6 +260,7 @@ sys.exit(main(["generate", {path!r}, "--num", "1", "--frames", "2", "--out", "ge
 """
 
 
+@pytest.mark.slow
 def test_generate_without_the_generator_plugin_exits_2_naming_the_recorded_distribution(
     tiny_checkpoint, tmp_path
 ):
