@@ -137,5 +137,5 @@ def load(
     checkpoint = ckpt.load(path)
     target = torch.device(device)
     generator = ckpt.load_generator(checkpoint, ema=ema, device=target)
-    info = {"path": checkpoint.where, "images_seen": checkpoint.images_seen}
+    info = checkpoint.facts()
     return VideoModel(generator, checkpoint, checkpoint.video, target, ema, info)
