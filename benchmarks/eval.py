@@ -89,15 +89,19 @@ def generator_and_data(checkpoint: str | None, device: torch.device) -> tuple[An
 
 
 def fvd_end_to_end(
-    weights: Path, checkpoint: str | None, device: torch.device, protocol: str, videos: int
+    weights: Path, checkpoint: str | None, device: torch.device, protocol: str, videos: int,
+    models: tuple[Any, Any, str] | None = None,
 ) -> dict[str, Any]:
-    """Seconds of `evaluate()` for FVD: cold real-feature cache, then warm."""
+    """Seconds of `evaluate()` for FVD: cold real-feature cache, then warm.
+
+    `models` (generator, real source, label) replaces `generator_and_data(checkpoint)`.
+    """
     from inrvid.metrics.runner import evaluate
     from inrvid.metrics.sources import GeneratorVideoSource
     from inrvid.registry import BuildContext
     from inrvid.testing import build_component
 
-    generator, real, label = generator_and_data(checkpoint, device)
+    generator, real, label = models or generator_and_data(checkpoint, device)
     config = {"protocol": protocol, "fake_videos": videos, "real_videos": videos, "trials": 1,
               "weights_path": str(weights), "batch_size": min(videos, 8)}
     timings = {}
