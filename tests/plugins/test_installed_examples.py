@@ -75,3 +75,28 @@ def test_example_recipe_trains_and_its_run_info_names_the_example_distribution(t
     rff = [p for p in info["plugins"] if p["entry_point"] == "example_rff"]
     assert rff == [{"entry_point": "example_rff", "distribution": "inrvid-example-rff",
                     "version": "0.1.0", "status": "ok"}]
+
+
+NEW_EXAMPLES = (
+    "pip install ./plugins/examples/inrvid-example-film-siren "
+    "./plugins/examples/inrvid-example-hinge"
+)
+
+
+def test_the_example_generator_family_and_loss_load_from_their_wheels():
+    try:
+        md.distribution("inrvid-example-film-siren")
+        md.distribution("inrvid-example-hinge")
+    except md.PackageNotFoundError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the example plug-ins are not installed; CI must run `{NEW_EXAMPLES}`")
+        pytest.skip(f"example plug-ins not installed: run `{NEW_EXAMPLES}`")
+    result = inrvid("plugins", "--json")
+    plugins = {p["entry_point"]: p for p in json.loads(result.stdout)["plugins"]}
+    siren, hinge = plugins["example_film_siren"], plugins["example_hinge"]
+    assert (siren["status"], siren["distribution"]) == ("ok", "inrvid-example-film-siren")
+    assert siren["provides"] == {
+        "generator": ["example_film_siren", "example_film_siren_no_motion"]
+    }
+    assert (hinge["status"], hinge["provides"]) == ("ok", {"loss": ["example_hinge"]})
+    assert siren["warnings"] == [] and hinge["warnings"] == []  # names carry their prefix

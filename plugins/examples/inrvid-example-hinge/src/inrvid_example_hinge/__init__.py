@@ -1,0 +1,1 @@
+"""inrvid-example-hinge: the hinge GAN loss as a third-party inrvid plug-in."""
