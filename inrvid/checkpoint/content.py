@@ -7,6 +7,7 @@ is a `CheckpointError` naming the file and the part.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,7 +261,8 @@ def from_format1(state: Mapping[str, Any], where: str, path: Path | None) -> Che
     distributions are left `unknown`.
     """
     r = PartReader(where)
-    recipe = r.get(state, "recipe", dict)
+    recipe, recipe_text = _migrate_format1_recipe(r.get(state, "recipe", dict),
+                                                  r.get(state, "recipe_text", str))
 
     def record(section: Any, registry: str, key: str) -> ComponentRecord:
         if not isinstance(section, Mapping) or not isinstance(section.get("kind"), str):
@@ -281,7 +283,7 @@ def from_format1(state: Mapping[str, Any], where: str, path: Path | None) -> Che
     encoder = recipe.get("encoder")
     return Checkpoint(
         recipe=recipe,
-        recipe_text=r.get(state, "recipe_text", str),
+        recipe_text=recipe_text,
         video=video,
         step=r.get(state, "step", int),
         images_seen=r.get(state, "images_seen", int),
@@ -301,3 +303,17 @@ def from_format1(state: Mapping[str, Any], where: str, path: Path | None) -> Che
         path=path,
         format_version=1,
     )
+
+
+def _migrate_format1_recipe(recipe: dict[str, Any], text: str) -> tuple[dict[str, Any], str]:
+    """Format-1 recipes predate `train.numerics`: `mixed_precision: false` was its default.
+
+    That setting is dropped (numerics keeps its default, fp32, the same behaviour), so the
+    recipe of an old checkpoint validates for `--resume`; `mixed_precision: true` is left for
+    the recipe check to explain.
+    """
+    train = recipe.get("train")
+    if not (isinstance(train, dict) and train.get("mixed_precision") is False):
+        return recipe, text
+    migrated = {**recipe, "train": {k: v for k, v in train.items() if k != "mixed_precision"}}
+    return migrated, re.sub(r"(?m)^  mixed_precision: false\b.*\n", "", text)

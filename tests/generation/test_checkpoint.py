@@ -91,6 +91,16 @@ def test_a_converted_format1_checkpoint_saves_as_format2_and_loads_back_field_fo
     assert torch.equal(new.draws, old.draws) and new.loader == old.loader
 
 
+def test_a_format1_run_resumes_and_continues_with_format2_checkpoints(tmp_path):
+    run = tmp_path / "old-run"
+    (run / "checkpoints").mkdir(parents=True)
+    shutil.copy(FORMAT1, run / "checkpoints" / "checkpoint-000000004.pt")
+    assert main(["run", "--resume", str(run), "train.duration_kimg=0.012", "--quiet"]) == 0
+    resumed = ckpt.load(run)
+    assert (resumed.format_version, resumed.images_seen, resumed.step) == (2, 12, 3)
+    assert "mixed_precision" not in resumed.recipe["train"]   # format 1 predates numerics
+
+
 def test_a_checkpoint_records_each_network_with_its_plugin_and_the_video_spec(tiny_checkpoint):
     checkpoint = ckpt.load(tiny_checkpoint)
     generator = checkpoint.generator.component
