@@ -31,6 +31,7 @@ from inrvid.evaluation.metric_setup import (
     parse_weights,
     plans_from_names,
     plans_from_recipe,
+    recipe_metric_sections,
 )
 from inrvid.evaluation.report import eval_record, result_table, write_json
 from inrvid.generator import Generator, class_index
@@ -192,7 +193,7 @@ class SourceFactory:
 # ---------------------------------------------------------------- the command
 def _plans(args: argparse.Namespace, inputs: CheckpointInputs | None) -> list[MetricPlan]:
     if args.metrics:
-        configured = plans_from_recipe(inputs.checkpoint.recipe) if inputs is not None else []
+        configured = recipe_metric_sections(inputs.checkpoint.recipe) if inputs else None
         return plans_from_names(args.metrics, configured)
     if inputs is None:
         raise EvalArgumentError(

@@ -8,7 +8,7 @@ the counts, `--weights NAME=PATH` and `<metric>.<option>=value` tokens.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,12 +51,20 @@ class MetricPlan:
         return False
 
 
-def plans_from_names(text: str, configured: Sequence[MetricPlan] = ()) -> list[MetricPlan]:
+def recipe_metric_sections(resolved: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """A resolved recipe's `eval.metrics` sections by role (no plug-in needed to read them)."""
+    return dict((resolved.get("eval") or {}).get("metrics") or {})
+
+
+def plans_from_names(
+    text: str, configured: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[MetricPlan]:
     """`fvd,kvd,is` -> one plan per name (an unknown name raises, naming the close matches).
 
-    A name that the recipe's `eval.metrics` configures (`configured`, by role, or by kind when
-    one role has it) starts from the recipe's settings, e.g. the quickstart's 64-video SWD
-    rather than the metric's built-in 2048; command-line settings still apply on top.
+    A name that the recipe's `eval.metrics` configures (`configured`: sections by role; matched
+    by role, or by kind when one role has it) starts from the recipe's settings, e.g. the
+    quickstart's 64-video SWD rather than the metric's built-in 2048; command-line settings
+    still apply on top. Other recipe metrics are not looked up: their plug-ins may be absent.
     """
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
@@ -64,13 +72,18 @@ def plans_from_names(text: str, configured: Sequence[MetricPlan] = ()) -> list[M
             f"--metrics: got '{text}', expected comma-separated metric names\n"
             "  e.g. --metrics fvd,kvd,is"
         )
+    sections = configured or {}
     plans = []
     for name in names:
         kind = METRIC_ALIASES.get(name, name)
         component = REGISTRIES["metric"].get(kind)
-        same = [p for p in configured if p.role == name and p.component.name == component.name]
-        same = same or [p for p in configured if p.component.name == component.name]
-        config = dict(same[0].config) if len(same) == 1 else {}
+
+        def same_kind(section: Mapping[str, Any], wanted: str = component.name) -> bool:
+            return str(section.get("kind", "")).rsplit(":", 1)[-1] == wanted
+
+        same = [s for role, s in sections.items() if role == name and same_kind(s)]
+        same = same or [s for s in sections.values() if same_kind(s)]
+        config = {k: v for k, v in same[0].items() if k != "kind"} if len(same) == 1 else {}
         plans.append(MetricPlan(name, component, config))
     duplicates = sorted({p.role for p in plans if [q.role for q in plans].count(p.role) > 1})
     if duplicates:
@@ -85,11 +98,10 @@ def plans_from_recipe(resolved: Mapping[str, Any]) -> list[MetricPlan]:
 
     Only the metrics' plug-ins are needed, not the rest of the recipe's.
     """
-    sections = (resolved.get("eval") or {}).get("metrics") or {}
     return [
         MetricPlan(role, REGISTRIES["metric"].get(section["kind"]),
                    {k: v for k, v in section.items() if k != "kind"})
-        for role, section in sections.items()
+        for role, section in recipe_metric_sections(resolved).items()
     ]
 
 

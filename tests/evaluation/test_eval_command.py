@@ -153,3 +153,16 @@ def test_command_line_counts_still_override_the_recipes_metric_settings(trained_
                    "--quiet", "--out", str(out)])
     assert status == 0
     assert read_json(out)["provenance"]["swd"]["videos_used"] == {"fake": 3, "real": 3}
+
+
+def test_recipe_metrics_of_uninstalled_plugins_do_not_stop_eval_of_a_named_metric():
+    from inrvid.evaluation.metric_setup import plans_from_names
+    from inrvid.plugins import ensure_plugins
+
+    ensure_plugins()
+    sections = {"fvd": {"kind": "some_uninstalled_metric", "protocol": "digan"},
+                "swd": {"kind": "swd", "fake_videos": 64, "real_videos": 64}}
+    (plan,) = plans_from_names("swd", sections)
+    assert plan.config == {"fake_videos": 64, "real_videos": 64}
+    (other,) = plans_from_names("swd", {"frames_swd": {"kind": "metrics:swd", "repeats": 3}})
+    assert other.config == {"repeats": 3}                  # matched by kind under another role
