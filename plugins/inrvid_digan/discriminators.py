@@ -34,6 +34,8 @@ class DiscriminatorBlock(nn.Module):
     """One resolution: `b c h w -> b c' h/2 w/2` with a residual 1x1 path.
 
     The first block (in_channels = 0) starts with a 1x1 fromRGB layer (image channels -> tmp).
+    conv0 and the skip take `in_channels` (tmp after fromRGB): DIGAN has in = tmp everywhere;
+    StyleGAN-V's block after its frame fusion has more (`inrvid_stylegan_v.discriminator`).
     """
 
     def __init__(
@@ -50,12 +52,13 @@ class DiscriminatorBlock(nn.Module):
         if in_channels == 0:
             self.from_rgb = Conv2dLayer(in_channels=image_channels, out_channels=tmp_channels,
                                         kernel_size=1, activation="lrelu", conv_clamp=conv_clamp)
-        self.conv0 = Conv2dLayer(in_channels=tmp_channels, out_channels=tmp_channels,
+        first = in_channels or tmp_channels
+        self.conv0 = Conv2dLayer(in_channels=first, out_channels=tmp_channels,
                                  kernel_size=3, activation="lrelu", conv_clamp=conv_clamp)
         self.conv1 = Conv2dLayer(in_channels=tmp_channels, out_channels=out_channels,
                                  kernel_size=3, activation="lrelu", down=True,
                                  conv_clamp=conv_clamp)
-        self.skip = Conv2dLayer(in_channels=tmp_channels, out_channels=out_channels,
+        self.skip = Conv2dLayer(in_channels=first, out_channels=out_channels,
                                 kernel_size=1, bias=False, down=True)
         self.compute_dtype = torch.float32   # set by the run's numerics policy
 

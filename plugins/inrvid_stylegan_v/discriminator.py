@@ -3,10 +3,11 @@
 Read top to bottom like the official `src/training/networks.py` (Discriminator) and
 `layers.py` (TemporalDifferenceEncoder): the time-gap embedding (a learned table row plus
 fixed sinusoids per gap, for the t - 1 gaps of a video); the label mapping that turns it into
-the projection vector `cmap`; StyleGAN2's residual block; the 4x4 epilogue whose output is
-projected on `cmap`; then the discriminator. Frames enter one by one (`(b t)` on the batch
-axis) up to the fusion resolution; the block before it halves its output channels and the
-frames' maps are concatenated on channels in time order, so the remaining blocks see videos.
+the projection vector `cmap`; the 4x4 epilogue whose output is projected on `cmap`; then the
+discriminator, built from StyleGAN2's residual blocks (DIGAN's `DiscriminatorBlock`). Frames
+enter one by one (`(b t)` on the batch axis) up to the fusion resolution; the block before it
+halves its output channels and the frames' maps are concatenated on channels in time order, so
+the remaining blocks see videos.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import math
 
 import torch
 from einops import rearrange
+from inrvid_digan.discriminators import DiscriminatorBlock
 from inrvid_digan.generator import normalize_second_moment
 from inrvid_digan.layers import Conv2dLayer, EqualLinear, minibatch_std
 from pydantic import Field, model_validator
@@ -26,8 +28,6 @@ from inrvid.errors import ShapeError
 from inrvid.registry import BuildContext
 from inrvid.tensor import expect_shape
 from inrvid_stylegan_v.generator import _square_resolution
-
-SQRT_HALF = math.sqrt(0.5)
 
 
 class TimeGapEncoder(nn.Module):
@@ -81,37 +81,6 @@ class GapMapping(nn.Module):
     def forward(self, gaps: Tensor) -> Tensor:
         """`b e -> b cmap_dim`."""
         return self.layers(normalize_second_moment(self.embed(gaps)))
-
-
-class ResidualBlock(nn.Module):
-    """StyleGAN2's residual D block `b c_in h w -> b c_out h/2 w/2` (fromRGB when c_in = 0)."""
-
-    def __init__(
-        self, *, in_channels: int, tmp_channels: int, out_channels: int, image_channels: int,
-        conv_clamp: float | None,
-    ) -> None:
-        super().__init__()
-        self.from_rgb = None
-        if in_channels == 0:
-            self.from_rgb = Conv2dLayer(in_channels=image_channels, out_channels=tmp_channels,
-                                        kernel_size=1, activation="lrelu", conv_clamp=conv_clamp)
-        first = in_channels or tmp_channels
-        self.conv0 = Conv2dLayer(in_channels=first, out_channels=tmp_channels, kernel_size=3,
-                                 activation="lrelu", conv_clamp=conv_clamp)
-        self.conv1 = Conv2dLayer(in_channels=tmp_channels, out_channels=out_channels,
-                                 kernel_size=3, activation="lrelu", down=True,
-                                 conv_clamp=conv_clamp)
-        self.skip = Conv2dLayer(in_channels=first, out_channels=out_channels, kernel_size=1,
-                                bias=False, down=True)
-        self.compute_dtype = torch.float32   # set by the run's numerics policy
-
-    def forward(self, x: Tensor) -> Tensor:
-        """`b c h w -> b c' h/2 w/2`, computed in `compute_dtype` (weights are cast to it)."""
-        x = x.to(self.compute_dtype)
-        if self.from_rgb is not None:
-            x = self.from_rgb(x)                                               # b tmp h w
-        skip = self.skip(x, gain=SQRT_HALF)                                    # b out h/2 w/2
-        return skip + self.conv1(self.conv0(x), gain=SQRT_HALF)
 
 
 class ProjectionEpilogue(nn.Module):
@@ -226,7 +195,7 @@ class StyleganVDiscriminator(Discriminator):
                 out_ch //= cfg.fuse_channel_divisor
             if r == cfg.fuse_resolution:
                 in_ch = (in_ch // cfg.fuse_channel_divisor) * cfg.frames
-            block = ResidualBlock(in_channels=in_ch, tmp_channels=channels(r),
+            block = DiscriminatorBlock(in_channels=in_ch, tmp_channels=channels(r),
                                   out_channels=out_ch, image_channels=video.channels,
                                   conv_clamp=cfg.conv_clamp)
             (per_frame if r > cfg.fuse_resolution else per_video).append(block)
@@ -259,7 +228,7 @@ class StyleganVDiscriminator(Discriminator):
     def set_reduced_precision(self, dtype: torch.dtype) -> None:
         """Run those blocks in `dtype`; the others, the gap mapping and the epilogue in float32."""
         for r, block in zip(self.block_resolutions(), self.blocks, strict=True):
-            if r in self.reduced and isinstance(block, ResidualBlock):
+            if r in self.reduced and isinstance(block, DiscriminatorBlock):
                 block.compute_dtype = dtype
 
     def forward(self, frames: Tensor, times: Tensor) -> Tensor:

@@ -23,6 +23,7 @@ from torch import Tensor
 from inrvid.errors import DataError
 from inrvid.registry import BuildContext
 from inrvid.sampler import SamplerConfig, TimeSampler
+from inrvid.time_axis import index_times
 
 POWERS_OF_TWO = [2**k for k in range(12)]   # configs/sampling/random.yaml: total_dists
 
@@ -106,4 +107,4 @@ class StyleganVSparse(TimeSampler):
         """Times `b t` (clip units), sorted; the first frame is continuous."""
         video = self.cfg.fake_video_frames or self.clip_frames
         tau = self.draw(batch, video, self.clip_frames, gen, continuous=True)  # b t frames
-        return (tau / max(self.clip_frames - 1, 1)).to(torch.float32)
+        return index_times(tau, self.clip_frames)
