@@ -55,7 +55,8 @@ def check_generator(
     def render(zc: Tensor = z_content, zm: Tensor | None = z_motion, tt: Tensor = times,
                scale: int = 1, what: str = "forward(z_content, z_motion, times)") -> Tensor:
         with torch.no_grad():
-            return subject.call("forward", what, lambda: gen(zc, zm, tt, scale=scale))
+            return subject.call("forward", what,
+                                lambda: gen(zc, zm, tt, scale=scale, **_classes(gen, len(zc))))
 
     with global_rng(1):
         frames = render()
@@ -102,6 +103,12 @@ def _check_chunks(subject: Subject, render: Callable[..., Tensor], frames: Tenso
     )
 
 
+def _classes(module: Generator | Discriminator, batch: int) -> dict[str, Tensor]:
+    """`classes=` for a class-conditional network (video k gets class k mod n), else {}."""
+    n = getattr(module, "num_classes", 0)
+    return {"classes": torch.arange(batch) % n} if n else {}
+
+
 def _check_latents_matter(subject: Subject, gen: Generator, render: Callable[..., Tensor],
                           frames: Tensor, z_content: Tensor, z_motion: Tensor | None) -> None:
     other = torch.Generator().manual_seed(1)
@@ -110,6 +117,13 @@ def _check_latents_matter(subject: Subject, gen: Generator, render: Callable[...
         not same(frames, render(zc=new_content), tol=1e-6), "z-content",
         "other z_content gave the same frames", "make the frames depend on z_content",
     )
+    if gen.num_classes > 1:
+        with torch.no_grad():
+            shifted = subject.call("forward", "forward(..., classes=other classes)", lambda: gen(
+                z_content, z_motion, CHECK_TIMES, classes=(torch.arange(2) + 1) % gen.num_classes))
+        subject.expect(not same(frames, shifted, tol=1e-6), "classes",
+                       f"num_classes is {gen.num_classes} but other classes gave the same frames",
+                       "condition the frames on `classes`, or set num_classes = 0")
     if gen.motion_dim == 0:
         return
     assert z_motion is not None
@@ -127,7 +141,7 @@ def _check_scale(subject: Subject, gen: Generator, render: Callable[..., Tensor]
     if gen.max_scale is not None and gen.max_scale < 2:
         try:
             with torch.no_grad():
-                gen(*_first_inputs(gen), scale=2)
+                gen(*_first_inputs(gen), scale=2, **_classes(gen, 1))
         except InrvidError as exc:
             subject.expect("scale" in str(exc), "scale",
                            f"scale=2 (max_scale {gen.max_scale}) raised without naming it: {exc}",
@@ -159,7 +173,7 @@ def _check_gradient(subject: Subject, gen: Generator, z_content: Tensor,
                     z_motion: Tensor | None, times: Tensor) -> None:
     gen.zero_grad(set_to_none=True)
     frames = subject.call("forward", "forward with gradients",
-                          lambda: gen(z_content, z_motion, times))
+                          lambda: gen(z_content, z_motion, times, **_classes(gen, 2)))
     subject.expect(frames.requires_grad, "gradient",
                    "frames rendered with grad enabled carry no graph",
                    "do not detach or run under no_grad inside forward")
@@ -174,14 +188,15 @@ def _check_style(subject: Subject, gen: StyleGenerator, frames: Tensor, z_conten
                  z_motion: Tensor | None, times: Tensor) -> None:
     subject.require(gen, {"w_dim": "int: size of the style vector w"})
     with torch.no_grad():
-        w = subject.call("style", "style(z_content)", lambda: gen.style(z_content))
+        kw = _classes(gen, 2)
+        w = subject.call("style", "style(z_content)", lambda: gen.style(z_content, **kw))
         subject.expect(
             tuple(w.shape) == (2, gen.w_dim), "style",
             f"style(z_content) gave {shape_of(w)}, expected (2, {gen.w_dim}) = b d_w",
             "return w `b w_dim`",
         )
         given = subject.call("style", "forward(..., w=style(z_content))",
-                             lambda: gen(z_content.flip(0), z_motion, times, w=w))
+                             lambda: gen(z_content.flip(0), z_motion, times, w=w, **kw))
     subject.expect(
         same(frames, given), "style",
         "forward(z, ..., w=style(z')) did not render the frames of z' (w must replace "
@@ -251,7 +266,7 @@ def check_discriminator(
         frames.requires_grad_(True)
         with global_rng(1):
             logits: Tensor = subject.call("forward", f"forward(frames (4, {t}, c, h, w), times)",
-                                          partial(disc, frames, times))
+                                          partial(disc, frames, times, **_classes(disc, 4)))
         subject.expect(
             isinstance(logits, Tensor) and logits.ndim == 2 and logits.shape[0] == 4, "logits",
             f"forward gave {shape_of(logits)} for 4 videos, expected (4, k) = b k",
@@ -260,7 +275,7 @@ def check_discriminator(
         subject.expect(bool(torch.isfinite(logits).all()), "finite", "logits are not finite",
                        "keep the logits finite for frames in [-1, 1]")
         with global_rng(2):
-            again = disc(frames, times)
+            again = disc(frames, times, **_classes(disc, 4))
         subject.expect(same(logits, again, tol=1e-6), "global-rng",
                        "the same frames gave other logits when the global RNG state differed",
                        "forward must not draw random numbers (the loop augments, not the D)")
@@ -272,7 +287,7 @@ def check_discriminator(
         wrong = seen + 1
         frames = torch.zeros(4, wrong, video.channels, video.height, video.width)
         try:
-            disc(frames, torch.zeros(4, wrong))
+            disc(frames, torch.zeros(4, wrong), **_classes(disc, 4))
         except InrvidError:
             pass
         except Exception as exc:

@@ -229,3 +229,36 @@ def test_a_sampler_without_frames_shown_gets_a_message_naming_the_attribute() ->
     with broken("sampler.attributes") as info:
         check_sampler(Bare, PairSamplerConfig(), ctx())
     assert "Bare does not set `frames_shown`" in str(info.value)
+
+
+# ------------------------------------------------------------------ class-conditional
+class ClassPixelGenerator(PixelGenerator):
+    """Conditional on 3 classes: a class embedding shifts the frames."""
+
+    num_classes = 3
+
+    def __init__(self, cfg: PixelGeneratorConfig, ctx: BuildContext) -> None:
+        super().__init__(cfg, ctx)
+        self.embed = torch.nn.Embedding(3, 3)
+
+    def forward(self, z_content: Tensor, z_motion: Tensor | None, times: Tensor,
+                scale: int = 1, *, classes: Tensor | None = None) -> Tensor:
+        assert classes is not None, "callers pass classes= to a conditional generator"
+        frames = super().forward(z_content, z_motion, times, scale)
+        return frames + self.embed(classes)[:, None, :, None, None]
+
+
+class IgnoresClasses(ClassPixelGenerator):
+    def forward(self, z_content: Tensor, z_motion: Tensor | None, times: Tensor,
+                scale: int = 1, *, classes: Tensor | None = None) -> Tensor:
+        return PixelGenerator.forward(self, z_content, z_motion, times, scale)
+
+
+def test_a_conditional_generator_is_called_with_classes_and_passes() -> None:
+    check_generator(ClassPixelGenerator, GEN_CONFIG, ctx())
+
+
+def test_a_conditional_generator_that_ignores_its_classes_is_caught() -> None:
+    with broken("generator.classes") as info:
+        check_generator(IgnoresClasses, GEN_CONFIG, ctx())
+    assert "num_classes is 3 but other classes gave the same frames" in str(info.value)
