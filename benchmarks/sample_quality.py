@@ -1,0 +1,88 @@
+"""How close a run's samples came to its data: SWD at the start and the end vs the real floor.
+
+    python benchmarks/sample_quality.py runs/quickstart/<time> [more run folders]
+
+For each run folder it reads the first and last in-training evaluation of `metrics.jsonl`
+and computes the real-vs-real floor of the same metrics on the same protocol: the recipe's
+real clips scored against a second, independent sample of real clips (for a dataset with a
+content seed, such as `moving_shapes`, the same dataset under the next content seed; else
+another draw of clips). A generator that matched the data would score about the floor.
+Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from inrvid.build import build_metrics, context_for, video_spec_of
+from inrvid.metrics.runner import evaluate, group_by_sources, merge_results
+from inrvid.metrics.sources import RealClips
+from inrvid.plugins import ensure_plugins
+from inrvid.recipe import load_recipe
+
+
+def eval_lines(run: Path) -> list[dict[str, Any]]:
+    """The in-training evaluation records of a run, in order."""
+    lines = (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    return [r for r in records if any(k.startswith("eval/") for k in r)]
+
+
+def real_floor(run: Path) -> dict[str, float]:
+    """The recipe's metrics with real clips in place of the generator's."""
+    recipe = load_recipe(run / "recipe.resolved.yaml")
+    device = torch.device("cpu")
+    video = video_spec_of(recipe)
+    metrics = build_metrics(recipe, video, device)
+    ctx = context_for(recipe, video, device)
+    real = RealClips(recipe.data, ctx)
+    config = recipe.data.config
+    independent = (
+        RealClips(replace(recipe.data, config=config.model_copy(update={"seed": config.seed + 1})),
+                  ctx)
+        if "seed" in type(config).model_fields
+        else None
+    )
+    results = []
+    for protocol, group in group_by_sources(metrics):
+        seed = protocol.seed if protocol is not None else 0
+        other = independent.source(seed) if independent else real.source(seed + 1)
+        results.append(evaluate(group, other, real.source(seed), progress=False))
+    return {f"eval/{k}": v for k, v in merge_results(results).flat().items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("runs", nargs="+", type=Path, help="run folders")
+    args = parser.parse_args()
+    ensure_plugins()
+    rows = []
+    for run in args.runs:
+        records = eval_lines(run)
+        if not records:
+            raise SystemExit(f"{run}: metrics.jsonl has no evaluation line")
+        floor = real_floor(run)
+        for key in sorted(k for k in floor if not k.endswith("_std") and k.count("/") == 2
+                          and k.rsplit("/", 1)[1] in ("swd", "swd_motion")):
+            rows.append({
+                "run": str(run), "metric": key.removeprefix("eval/"),
+                "kimg_end": records[-1]["kimg"],
+                "start": records[0][key], "end": records[-1][key], "real_floor": floor[key],
+                "end_over_floor": records[-1][key] / floor[key],
+            })
+    header = f"{'run':<48} {'metric':<16} {'kimg':>6} {'start':>9} {'end':>9} {'floor':>9} {'end/floor':>9}"
+    print(header)
+    for r in rows:
+        print(f"{r['run'][-48:]:<48} {r['metric']:<16} {r['kimg_end']:>6.1f} {r['start']:>9.1f} "
+              f"{r['end']:>9.1f} {r['real_floor']:>9.1f} {r['end_over_floor']:>9.2f}")
+    print(json.dumps({"benchmark": "sample_quality", "rows": rows}))
+
+
+if __name__ == "__main__":
+    main()
