@@ -9,6 +9,7 @@ run code. The digest of each part is taken over every tensor's bytes and every p
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -87,9 +88,11 @@ def write_payload(payload: dict[str, Any], path: Path) -> None:
     A full disk or a refused permission becomes a one-line `CheckpointError` naming the file;
     the previous file at `path` is then untouched and the temporary file removed.
     """
-    try:
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)  # in memory: torch's zip writer reports a full disk as a bare
+    try:  # RuntimeError, while a plain write raises the OSError that names the cause
         with atomic_write(path, "wb") as f:
-            torch.save(payload, f)
+            f.write(buffer.getbuffer())
     except StorageError as exc:
         raise CheckpointError(f"checkpoint: {exc}") from None
 

@@ -18,8 +18,12 @@ from inrvid.recipe.errors import Loc, RecipeError, RecipeProblem
 DROP_TAG = "!drop"
 
 
-class RecipeLoader(yaml.SafeLoader):
-    """A safe loader that reads `1e-4` as a float (YAML 1.2), unlike PyYAML's 1.1 resolver."""
+class RecipeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader that reads `1e-4` as a float (YAML 1.2), unlike PyYAML's 1.1 resolver.
+
+    It parses with LibYAML where PyYAML has it (ten times faster; the resolver and
+    constructors stay PyYAML's own).
+    """
 
 
 RecipeLoader.yaml_implicit_resolvers = {

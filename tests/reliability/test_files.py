@@ -69,7 +69,7 @@ def test_an_atomic_write_that_fails_leaves_the_previous_file_and_no_temporary_fi
     target = tmp_path / "run-info.json"
     files.write_json(target, {"version": 1})
     monkeypatch.setattr(os, "fsync", _enospc)
-    with pytest.raises(StorageError, match="run-info.json: the disk is full"):
+    with pytest.raises(StorageError, match=r"run-info\.json: the disk is full"):
         files.write_json(target, {"version": 2})
     monkeypatch.undo()
     assert json.loads(target.read_text()) == {"version": 1}
@@ -82,7 +82,7 @@ def test_writing_into_a_read_only_folder_is_a_one_line_permission_error(tmp_path
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        with pytest.raises(StorageError, match="locked/out.json: permission denied"):
+        with pytest.raises(StorageError, match=r"locked/out\.json: permission denied"):
             files.write_json(folder / "out.json", {})
     finally:
         folder.chmod(0o700)
@@ -90,7 +90,7 @@ def test_writing_into_a_read_only_folder_is_a_one_line_permission_error(tmp_path
 
 def test_writing_over_a_folder_names_the_folder(tmp_path):
     (tmp_path / "out.json").mkdir()
-    with pytest.raises(StorageError, match="out.json: the path is a folder"):
+    with pytest.raises(StorageError, match=r"out\.json: the path is a folder"):
         files.write_json(tmp_path / "out.json", {})
 
 
