@@ -61,6 +61,19 @@ def test_the_scaffold_refuses_an_existing_folder_and_a_bad_name(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inrvid-demo"]  # no staging left
 
 
+def offline_build() -> list[str]:
+    """Build with this environment's setuptools when it can (no download), as pip would not.
+
+    The generated pyproject asks for setuptools >= 70.1 (wheels without the `wheel` package);
+    an older one (a fresh Python 3.11 venv has 65) builds in pip's usual isolated environment.
+    """
+    try:
+        major, minor = (int(p) for p in md.version("setuptools").split(".")[:2])
+    except (md.PackageNotFoundError, ValueError):
+        return []
+    return ["--no-build-isolation"] if (major, minor) >= (70, 1) else []
+
+
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False, env=env,
@@ -75,14 +88,10 @@ def test_a_generated_generator_installs_passes_its_tests_and_trains(tmp_path: Pa
     assert made.returncode == 0, made.stderr
     root = tmp_path / "inrvid-demo"
     # not editable: the installed metadata is what inrvid reads, as for a user's plug-in
-    installed = run(python, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "-q",
+    installed = run(python, "-m", "pip", "install", "--no-deps", *offline_build(), "-q",
                     str(root), cwd=tmp_path)
     try:
         assert installed.returncode == 0, installed.stderr
-        listed = run(python, "-m", "inrvid", "plugins", "--json", cwd=tmp_path)
-        plugins = {p["entry_point"]: p for p in json.loads(listed.stdout)["plugins"]}
-        assert plugins["demo"]["status"] == "ok"
-        assert plugins["demo"]["provides"] == {"generator": ["demo_generator"]}
         tested = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root / "tests"),
                      cwd=root)
         assert tested.returncode == 0, tested.stdout[-3000:]
@@ -93,7 +102,10 @@ def test_a_generated_generator_installs_passes_its_tests_and_trains(tmp_path: Pa
         assert trained.returncode == 0, trained.stderr[-3000:]
         (run_dir,) = (tmp_path / "runs" / "demo-tiny").iterdir()
         info = json.loads((run_dir / "run-info.json").read_text())
-        assert info["components"]["generator"]["distribution"] == "inrvid-demo"
+        assert info["components"]["generator"]["distribution"] == "inrvid-demo"  # installed
+        demo = [p for p in info["plugins"] if p["entry_point"] == "demo"]
+        assert demo == [{"entry_point": "demo", "distribution": "inrvid-demo",
+                         "version": "0.1.0", "status": "ok"}]
     finally:
         run(python, "-m", "pip", "uninstall", "-y", "-q", "inrvid-demo", cwd=tmp_path)
     with pytest.raises(md.PackageNotFoundError):
