@@ -44,7 +44,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=10, help="timed steps per mode")
     parser.add_argument("--warmup", type=int, default=2, help="untimed steps per mode")
     parser.add_argument("--modes", default="eager,compiled", help="eager and/or compiled")
-    parser.add_argument("--bf16", action="store_true", help="train.mixed_precision=true (CUDA)")
+    parser.add_argument("--numerics", help="train.numerics: release, fp32 or fast (default: the "
+                        "recipe's)")
     return parser.parse_args()
 
 
@@ -62,8 +63,8 @@ def measure(args: argparse.Namespace, mode: str) -> dict[str, float | str]:
     ]
     if args.batch:
         overrides.append(f"train.batch_size={args.batch}")
-    if args.bf16:
-        overrides.append("train.mixed_precision=true")
+    if args.numerics:
+        overrides.append(f"train.numerics={args.numerics}")
     recipe = load_recipe(args.recipe, overrides)
     info = ddp.setup(recipe.train.device)
     torch.manual_seed(0)
