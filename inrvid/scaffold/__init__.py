@@ -17,6 +17,7 @@ from pathlib import Path
 from string import Template
 
 from inrvid.errors import InrvidError
+from inrvid.files import storage_error
 from inrvid.version import PLUGIN_API, __version__
 
 NAME = re.compile(r"[a-z][a-z0-9_]{0,29}")
@@ -146,7 +147,9 @@ def new_plugin(name: str, kind: str, parent: Path) -> Path:
             path.write_text(text, encoding="utf-8")
         staging.chmod(0o755)
         staging.rename(target)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):  # a full disk, a read-only folder: one line
+            raise storage_error(target, exc) from None
         raise
     return target

@@ -415,6 +415,7 @@ def byte_flip_trials(work: Path, trials: int, seed: int = 0) -> Tally:
     data = source.read_bytes()
     expected = {}
     clean = work / "flip-clean"
+    shutil.rmtree(clean, ignore_errors=True)
     shutil.copytree(source.parent.parent, clean / "run")
     for argv in _commands_on(clean / "run" / "checkpoints" / source.name, clean):
         done = in_cli(argv, cwd=clean)
@@ -422,6 +423,7 @@ def byte_flip_trials(work: Path, trials: int, seed: int = 0) -> Tally:
             raise RuntimeError(f"{argv[0]} fails on the intact checkpoint:\n{done.stderr}")
         expected[argv[0]] = _outcome(argv, clean, clean / "run")
     rng = random.Random(seed)
+    refused = 0
     for trial in range(trials):
         folder = work / f"flip-{trial}"
         run = folder / "run"
@@ -434,12 +436,14 @@ def byte_flip_trials(work: Path, trials: int, seed: int = 0) -> Tally:
         for argv in _commands_on(target, folder):
             done = in_cli(argv, cwd=folder)
             silent = done.code == 0 and _outcome(argv, folder, run) != expected[argv[0]]
+            refused += done.code == 2
             tally.add(done.code in (0, 2) and not silent, lost=silent,
                       traceback=done.traceback, hang=done.hung,
                       note=f"trial {trial} {argv[0]}: exit {done.code}"
                       + (" with different output (corruption undetected)" if silent else "")
                       + f" {done.stderr.strip()[-200:]}")
         shutil.rmtree(folder, ignore_errors=True)
+    tally.fault += f"; {refused} refused, {tally.trials - refused} unchanged output"
     return tally
 
 

@@ -13,6 +13,14 @@ from inrvid.plugins import load_plugins
 from tests.reliability import faults
 
 
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    """A folder holding one uninterrupted toy training, the reference of the trials."""
+    folder = tmp_path_factory.mktemp("faults")
+    faults.reference(folder)
+    return folder
+
+
 def survived_all(tally: faults.Tally) -> None:
     assert tally.trials > 0
     assert (tally.data_lost, tally.tracebacks, tally.hangs) == (0, 0, 0), tally.notes
@@ -34,11 +42,9 @@ def test_bad_command_line_arguments_of_every_command_exit_2_without_traceback():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["checkpoint", "rewrite"])
-def test_a_kill_inside_a_checkpoint_write_or_the_resume_log_rewrite_loses_nothing(
-    tmp_path, kind
-):
-    expected = faults.reference(tmp_path)
-    folder = tmp_path / kind
+def test_a_kill_inside_a_checkpoint_write_or_the_resume_log_rewrite_loses_nothing(work, kind):
+    expected = faults.reference(work)
+    folder = work / kind
     recipe = faults.write_toy(folder)
     killed = faults.cli(["run", str(recipe), "--quiet"], cwd=folder,
                         fault="kill@fsync:checkpoint-:2")
@@ -57,9 +63,9 @@ def test_a_kill_inside_a_checkpoint_write_or_the_resume_log_rewrite_loses_nothin
 
 
 @pytest.mark.slow
-def test_disk_full_while_appending_metrics_is_one_line_and_resume_continues_exactly(tmp_path):
-    expected = faults.reference(tmp_path)
-    folder = tmp_path / "full"
+def test_disk_full_while_appending_metrics_is_one_line_and_resume_continues_exactly(work):
+    expected = faults.reference(work)
+    folder = work / "full"
     recipe = faults.write_toy(folder)
     full = faults.cli(["run", str(recipe), "--quiet"], cwd=folder,
                       fault="enospc@fsync:metrics.jsonl:5")
@@ -76,9 +82,9 @@ def test_disk_full_while_appending_metrics_is_one_line_and_resume_continues_exac
 
 
 @pytest.mark.slow
-def test_bit_flips_and_hostile_pickles_in_checkpoints_are_refused_and_run_no_code(tmp_path):
+def test_bit_flips_and_hostile_pickles_in_checkpoints_are_refused_and_run_no_code(work):
     try:
-        survived_all(faults.byte_flip_trials(tmp_path, trials=1, seed=15))
-        survived_all(faults.hostile_pickle_trials(tmp_path, trials=3))
+        survived_all(faults.byte_flip_trials(work, trials=1, seed=15))
+        survived_all(faults.hostile_pickle_trials(work, trials=3))
     finally:
         load_plugins()
