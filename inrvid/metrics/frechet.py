@@ -1,6 +1,6 @@
 """Fréchet distance between Gaussians fitted to feature sets (FVD, FID), in float64.
 
-FD = ‖μ_r − μ_g‖² + tr Σ_r + tr Σ_g − 2·tr((Σ_r Σ_g)^{1/2}) (metrics-reference.md §1.5).
+FD = ‖μ_r − μ_g‖² + tr Σ_r + tr Σ_g − 2·tr((Σ_r Σ_g)^{1/2}) (docs/reference/metrics.md §1.5).
 Only the trace of the matrix root is needed; three equivalent ways to get it are offered:
 
 - `"eigh"` (primary): S = Σ_r^{1/2} from a symmetric eigendecomposition, M = S Σ_g S, and the

@@ -1,7 +1,7 @@
 """Inception Score of class probabilities: exp(E_x KL(p(y|x) ‖ p(y))), per split.
 
 p(y) is the mean of p(y|x) over the split. 0·log 0 is taken as 0 explicitly, so exact zeros
-(one-hot rows) give finite scores (metrics-reference.md §3).
+(one-hot rows) give finite scores (docs/reference/metrics.md §3).
 """
 
 from __future__ import annotations

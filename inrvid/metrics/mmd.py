@@ -1,7 +1,7 @@
 """Unbiased squared MMD with the polynomial kernel: KVD on I3D logits, KID on Inception features.
 
 k(x, y) = (γ·⟨x, y⟩ + c)^p with p = 3, γ = 1/d, c = 1 (scikit-learn's defaults, which DIGAN and
-TATS use). The estimator (metrics-reference.md §2), X = fake (m), Y = real (n):
+TATS use). The estimator (docs/reference/metrics.md §2), X = fake (m), Y = real (n):
 
     MMD²_u = [ΣK_XX − tr K_XX] / (m(m−1)) + [ΣK_YY − tr K_YY] / (n(n−1)) − 2·ΣK_XY / (m·n)
 

@@ -3,7 +3,7 @@
 The uint8 cast and the centred crop-and-resize of real clips are `inrvid.pixels`.
 
 Every function takes and returns `b c h w` (frames) unless stated; callers fold time into the
-batch with einops. The conventions are those of metrics-reference.md §1.3 and §4.
+batch with einops. The conventions are those of docs/reference/metrics.md §1.3 and §4.
 """
 
 from __future__ import annotations

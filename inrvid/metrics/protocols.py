@@ -1,9 +1,9 @@
 """Evaluation protocols as data: which clips, how many, at what size, how often.
 
-A protocol fixes everything that moves a video metric besides the model (metrics-reference.md
-§1.4, §5, §8): real-clip selection, frame count, resolution, resize, uint8 cast, sample counts,
-trials, covariance divisor and the KVD/IS variants. Metrics take a protocol by name and may
-override the counts; the protocol travels with every result.
+A protocol fixes everything that moves a video metric besides the model
+(docs/reference/metrics.md §1.4, §5, §8): real-clip selection, frame count, resolution, resize,
+uint8 cast, sample counts, trials, covariance divisor and the KVD/IS variants. Metrics take a
+protocol by name and may override the counts; the protocol travels with every result.
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ PROTOCOLS: dict[str, EvalProtocol] = {
     for p in (
         EvalProtocol(
             name="digan",
-            description="DIGAN's compute_fvd_kvd (metrics-reference §8): 2048 vs 2048 random "
-            "16-frame windows at 128², truncating casts, shorter side to 224, 10 trials, "
+            description="DIGAN's compute_fvd_kvd (docs/reference/metrics.md §8): 2048 vs 2048 "
+            "random 16-frame windows at 128², truncating casts, shorter side to 224, 10 trials, "
             "N-1 covariance, KVD on whole sets; IS as TGANv2 (1 split per trial)",
             real_selection="random_windows",
             fake_videos=2048, real_videos=2048, frames=16, resolution=128,
@@ -83,8 +83,8 @@ PROTOCOLS: dict[str, EvalProtocol] = {
         ),
         EvalProtocol(
             name="stylegan_v_fvd2048_16f",
-            description="StyleGAN-V FVD16 (metrics-reference §1.4): 2048 fake (t=0..15), the "
-            "first ≤2048 training videos in sorted order with one random 16-frame clip each, "
+            description="StyleGAN-V FVD16 (docs/reference/metrics.md §1.4): 2048 fake (t=0..15), "
+            "the first ≤2048 training videos in sorted order with one random 16-frame clip each, "
             "256², straight resize to 224, N covariance, 1 trial",
             real_selection="first_videos", real_split="train (UCF-101: train+test)",
             fake_videos=2048, real_videos=2048, frames=16, resolution=256,
@@ -101,16 +101,16 @@ PROTOCOLS: dict[str, EvalProtocol] = {
         ),
         EvalProtocol(
             name="stylegan_v_is2048",
-            description="StyleGAN-V isv2048_ucf (metrics-reference §3): 2048 videos at 256², "
-            "10 splits, seed 42",
+            description="StyleGAN-V isv2048_ucf (docs/reference/metrics.md §3): 2048 videos at "
+            "256², 10 splits, seed 42",
             real_selection="first_videos", fake_videos=2048, real_videos=2048, frames=16,
             resolution=256, feature_resize="stretch", uint8_cast="round", trials=1,
             covariance_divisor="n", is_splits=10, seed=42,
         ),
         EvalProtocol(
             name="tgan2",
-            description="TGANv2 Inception Score (metrics-reference §3): 2048 videos, 1 split, "
-            "10 loops with fresh samples, mean ± std over loops",
+            description="TGANv2 Inception Score (docs/reference/metrics.md §3): 2048 videos, "
+            "1 split, 10 loops with fresh samples, mean ± std over loops",
             fake_videos=2048, real_videos=2048, frames=16, resolution=None,
             uint8_cast="round", trials=10, is_splits=1, seed=0,
         ),

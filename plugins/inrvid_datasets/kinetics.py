@@ -1,4 +1,4 @@
-"""Kinetics class subsets, e.g. DIGAN's 29 food classes (digan-reference §4.3)."""
+"""Kinetics class subsets, e.g. DIGAN's 29 food classes (docs/reference/digan.md §4.3)."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ class ClipLayout:
 
 
 def digan_layout(kind: str, clip_frames: int) -> ClipLayout:
-    """DIGAN's clip construction (digan-reference §4.3) for ucf101, sky, kinetics, taichi."""
+    """DIGAN's clip construction (docs/reference/digan.md §4.3): ucf101, sky, kinetics, taichi."""
     if kind == "ucf101":
         return ClipLayout(clip_frames, step=1)                      # every window, start step 1
     if kind == "taichi":

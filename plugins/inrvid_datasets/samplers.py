@@ -1,4 +1,4 @@
-"""Time samplers: which frame times the discriminators see (digan-reference §2.3).
+"""Time samplers: which frame times the discriminators see (docs/reference/digan.md §2.3).
 
 `digan_beta_pairs` is DIGAN's law, mismatch included: fake times are continuous, real frames
 are floor(F u) of the same Beta draws, so real Δt = (i2 - i1)/(F - 1) has mean ≈ 0.425 against

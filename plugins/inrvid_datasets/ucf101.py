@@ -1,4 +1,4 @@
-"""UCF-101 in its official layout, with the official split lists (digan-reference §4.3)."""
+"""UCF-101 in its official layout, with the official split lists (docs/reference/digan.md §4.3)."""
 
 from __future__ import annotations
 

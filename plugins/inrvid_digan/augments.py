@@ -1,6 +1,6 @@
 """DiffAugment colour and translation, with one random draw per video shared by its frames.
 
-digan-reference.md §3: brightness + U(-0.5, 0.5); saturation x U(0, 2); contrast x U(0.5, 1.5);
+docs/reference/digan.md §3: brightness + U(-0.5, 0.5); saturation x U(0, 2); contrast x U(0.5, 1.5);
 integer translation up to ±ratio·size (0.125 -> ±16 px at 128) with zero fill. Colour means
 are per frame (saturation: over channels at each pixel; contrast: over the whole frame), as
 the release computes them on `(b t) c h w`. Both are differentiable, so G gets gradients

@@ -1,6 +1,6 @@
 """DIGAN's two discriminators: StyleGAN2's residual discriminator on frames and on frame pairs.
 
-Building blocks first (digan-reference.md §2.1): the residual block (fromRGB on the first;
+Building blocks first (docs/reference/digan.md §2.1): the residual block (fromRGB on the first;
 3x3 conv; 3x3 conv with FIR [1,3,3,1] x2 down; 1x1 down skip without bias; sum times
 sqrt(1/2)), the 4x4 epilogue (minibatch std with strided groups, 3x3 conv, FC, FC -> 1), the
 trunk that stacks them, then the components: the image discriminator scores frames one by one;
@@ -180,7 +180,7 @@ def _square_resolution(ctx: BuildContext, name: str) -> int:
 
 
 class DiganImageDiscriminatorConfig(DiscriminatorConfig):
-    """Options of `digan_image_d` (digan-reference.md §2.1; defaults are the release's)."""
+    """Options of `digan_image_d` (docs/reference/digan.md §2.1; defaults are the release's)."""
 
     channel_base: int = Field(
         32768, gt=0, description="channels at resolution r: min(channel_base / r, channel_max)"
@@ -296,7 +296,7 @@ class MotionDiscriminator(ReducedPrecisionBlocks, Discriminator):
     The input is the two frames on channels and a constant plane Δt = t2 - t1:
     `b (2c + 1) h w`. `build_input` makes that tensor and `score_input` scores it, applying an
     augment to the frame channels only (the Δt plane is never augmented); R1 takes its gradient
-    with respect to the built input, before augmentation (digan-reference.md §3).
+    with respect to the built input, before augmentation (docs/reference/digan.md §3).
     """
 
     frames_seen = 2

@@ -1,6 +1,6 @@
 """DIGAN's coordinate/time embedder: w-conditioned Fourier features plus a motion phase.
 
-For one scale, with K features (digan-reference.md §1.3):
+For one scale, with K features (docs/reference/digan.md §1.3):
 
     A, b   = FC_{d_w -> 3K}(w)            frequencies A (K x 2, times sigma_xy) and phases b
     u      = FC_{d_w + d_m -> K}([w; z_M])  per-video temporal frequencies

@@ -1,6 +1,6 @@
 """DIGAN's generator: a mapping network and an FMM-modulated 1x1 INR body with ToRGB skips.
 
-Read top to bottom like the paper's figure (digan-reference.md §1):
+Read top to bottom like the paper's figure (docs/reference/digan.md §1):
 mapping z_I -> w; per-video weights of the body generated from w (factorized multiplicative
 modulation, rank 10, demodulated); coordinates and time embedded at three scales by encoders
 from the recipe's `encoder` section; 1x1 layers at each pixel; nearest x2 between scales;
@@ -277,7 +277,7 @@ class SynthesisBlock(nn.Module):
 
 
 class DiganGeneratorConfig(GeneratorConfig):
-    """Options of `digan` (digan-reference.md §1; defaults are the 128x128 release)."""
+    """Options of `digan` (docs/reference/digan.md §1; defaults are the 128x128 release)."""
 
     w_dim: int = Field(512, gt=0, description="size of the style vector w")
     mapping_layers: int = Field(2, ge=1, description="FC layers of the mapping network z_I -> w")

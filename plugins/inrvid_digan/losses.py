@@ -5,7 +5,7 @@ Both losses call the discriminators themselves, on augmented frames:
 (or the `roles` listed in the config). Dropping a discriminator from a recipe therefore drops
 its terms too.
 
-R1 (digan-reference.md §3) is gamma/2 · |∇_x D(x)|², averaged over the scored items and
+R1 (docs/reference/digan.md §3) is gamma/2 · |∇_x D(x)|², averaged over the scored items and
 multiplied by its lazy interval (`every`, the gain of lazy regularisation). The gradient is
 taken with respect to:
 - for a discriminator that builds its own input (`BuildsInput`: the motion D with its Δt

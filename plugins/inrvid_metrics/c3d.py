@@ -2,7 +2,7 @@
 
 Eight 3×3×3 convolutions (with bias, ReLU), five max pools (the first keeps time), then fc6
 and fc7 (4096, ReLU) and fc8 (101 classes), as in the Caffe model TGANv2 converted
-(metrics-reference.md §3). Input: 16 frames of 112×112 in BGR, scaled as (x + 1)·128 from
+(docs/reference/metrics.md §3). Input: 16 frames of 112×112 in BGR, scaled as (x + 1)·128 from
 [-1, 1]; the module subtracts its stored mean clip (`mean`, BGR, `3 16 112 112`: TGANv2's
 `mean2.npz` cropped at rows/cols 8…119). State-dict keys: `conv1a.weight` [64, 3, 3, 3, 3],
 `conv1a.bias`, ... `conv5b`, `fc6.weight` [4096, 8192], `fc7`, `fc8.weight` [101, 4096],

@@ -2,7 +2,7 @@
 
 Each turns uint8 videos `b t c h w` into float64 CPU features `n d`: n = b for I3D and C3D
 (one vector per clip), n = b·t for Inception (one per frame). TF32 is off while they run
-(metrics-reference.md §1.5).
+(docs/reference/metrics.md §1.5).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ as it is: `Conv3d_1a_7x7.conv3d.weight` [64, 3, 7, 7, 7], `Mixed_3b.b1b.conv3d.w
 [128, 96, 3, 3, 3], `logits.conv3d.weight` [400, 1024, 1, 1, 1] and `logits.conv3d.bias`
 [400]. Convolutions have no bias and are followed by batch norm (eps 1e-3); TF "SAME"
 padding is computed at run time. The embedding is the 400 logits before softmax, averaged
-over the temporal positions left after the head (metrics-reference.md §1.1).
+over the temporal positions left after the head (docs/reference/metrics.md §1.1).
 """
 
 from __future__ import annotations

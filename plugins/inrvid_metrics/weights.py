@@ -1,6 +1,6 @@
 """Weight files the user supplies: where they are looked up, how they load, their hash.
 
-Lookup order for each detector (metrics-reference.md §1.6): the metric's `weights_path`
+Lookup order for each detector (docs/reference/metrics.md §1.6): the metric's `weights_path`
 option (recipe key or command line) -> the detector's environment variable -> the weights
 folder `$INRVID_WEIGHTS_DIR` (default `~/.cache/inrvid/weights`) searched for the canonical
 file names. Nothing is ever downloaded. The format is detected from the content: a

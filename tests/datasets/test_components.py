@@ -1,4 +1,4 @@
-"""Every registered dataset passes the contract check; clip layouts follow digan-reference §4.3."""
+"""Every registered dataset passes the contract check; clip layouts follow docs/reference/digan.md §4.3."""
 
 from __future__ import annotations
 

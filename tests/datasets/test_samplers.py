@@ -1,4 +1,4 @@
-"""Time samplers against the exact laws of digan-reference §2.3 (closed forms, 200k draws)."""
+"""Time samplers against the exact laws of docs/reference/digan.md §2.3 (closed forms, 200k draws)."""
 
 from __future__ import annotations
 

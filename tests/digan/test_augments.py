@@ -1,4 +1,4 @@
-"""DiffAugment colour and translation: one draw per video, shared by its frames (§3, §9.11)."""
+"""DiffAugment colour and translation: one draw per video, shared by its frames (docs/reference/digan.md §3, §9.11)."""
 
 from __future__ import annotations
 

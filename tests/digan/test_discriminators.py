@@ -1,4 +1,4 @@
-"""DIGAN's discriminators: shapes, the 7-channel motion input, strided minibatch std (§2)."""
+"""DIGAN's discriminators: shapes, the 7-channel motion input, strided minibatch std (docs/reference/digan.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The DIGAN coordinate/time embedder and its no-f_M ablation (digan-reference §1.3, §6)."""
+"""The DIGAN coordinate/time embedder and its no-f_M ablation (docs/reference/digan.md §1.3, §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The DIGAN generator: shapes, time invariances, chunking, grids, scales (digan-reference §9)."""
+"""The DIGAN generator: shapes, time invariances, chunking, grids, scales (docs/reference/digan.md §9)."""
 
 from __future__ import annotations
 

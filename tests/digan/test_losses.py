@@ -1,4 +1,4 @@
-"""Non-saturating logistic loss and lazy R1 against closed forms (§3, §9.10)."""
+"""Non-saturating logistic loss and lazy R1 against closed forms (docs/reference/digan.md §3, §9.10)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The DIGAN recipes: each validates, builds, trains one tiny step, and each ablation differs
-from the reference recipe exactly as its comment says (digan-reference.md §6)."""
+from the reference recipe exactly as its comment says (docs/reference/digan.md §6)."""
 
 from __future__ import annotations
 

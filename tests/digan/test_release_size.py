@@ -1,4 +1,4 @@
-"""The 128x128 release configuration: parameter counts (digan-reference.md §2.4, §9.1-2), a render."""
+"""The 128x128 release configuration: parameter counts (docs/reference/digan.md §2.4, §9.1-2), a render."""
 
 from __future__ import annotations
 
