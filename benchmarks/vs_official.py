@@ -10,7 +10,7 @@ https://github.com/sihyun-yu/digan, anywhere outside this one):
 Nothing of the official code is copied into inrvid: it is imported from PATH at run time, with
 the shims it needs on a current software stack kept here (`numpy.float`, removed from NumPy;
 a tiny `omegaconf` stand-in when that package is absent). Both sides are built at the same
-configuration (digan-reference.md §1-§2: w_dim = z_dim = z_M = 512, mapping 2 layers, FMM rank
+configuration (docs/reference/digan.md §1-§2: w_dim = z_dim = z_M = 512, mapping 2 layers, FMM rank
 10, one extra layer at the last scale, coordinate embeddings per scale from 32 on, residual
 discriminators with minibatch-std groups of 4 and conv_clamp 256); the official weights are
 copied into inrvid's networks, the outputs are compared, then each measurement alternates the
@@ -255,10 +255,11 @@ def agreement(off: Any, ours: Any, args: argparse.Namespace,
         frames = frames.to(device)
         dt = (times[:, 1] - times[:, 0]).view(b, 1, 1, 1).expand(b, 1, *frames.shape[-2:])
         vid = torch.cat([rearrange(frames, "b t c h w -> b (t c) h w"), dt], dim=1)
-        d_m = (off.D.videoD(vid, no_class).float().flatten()
+        d_m = (off.D.videoD(vid, no_class, force_fp32=True).float().flatten()
                - m.discriminators["motion"](frames, times).flatten())
         d_i = (off.D.imageD(rearrange(frames, "b t c h w -> (b t) c h w"),
-                            torch.zeros(2 * b, 0, device=device)).float().flatten()
+                            torch.zeros(2 * b, 0, device=device), force_fp32=True)
+               .float().flatten()
                - m.discriminators["image"](frames, times).flatten())
     return {"G_frames_max_abs_diff": float((theirs.float() - mine).abs().max()),
             "G_frames_max_abs": float(theirs.abs().max()),
@@ -395,14 +396,27 @@ def main() -> None:
     load_exactly(ours.models.discriminators["motion"],
                  trunk_names(off.D.videoD.state_dict(), args.resolution), "motion D")
     if device.type == "cuda":   # agreement in float32 on both sides, then back as configured
-        ours.numerics.__class__.for_run("fp32", device).prepare(ours.models.discriminators)
+        fp32 = ours.numerics.__class__.for_run("fp32", device)
+        fp32.apply_flags()
+        fp32.prepare(ours.models.discriminators)
     agree = agreement(off, ours, args, device)
     if device.type == "cuda":
         ours.numerics.prepare(ours.models.discriminators)
 
+    def with_flags(side: str, run: Callable[[], object]) -> Callable[[], object]:
+        """`run` under its side's TF32 switches (process-wide; official: off, as it sets)."""
+        def flagged() -> object:
+            if side == "official":
+                torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+            else:
+                ours.numerics.apply_flags()
+            return run()
+        return flagged
+
     timings = {}
     for name, cases in component_cases(off, ours, args, device).items():
-        timings[name] = interleaved(cases, device, args.repeats)
+        flagged = {side: with_flags(side, run) for side, run in cases.items()}
+        timings[name] = interleaved(flagged, device, args.repeats)
     clips = batch_of_clips(ours)
     real, real_t = ours.real_frames(clips)
     dt = (real_t[:, 1] - real_t[:, 0]).view(-1, 1, 1, 1).expand(-1, 1, *real.shape[-2:])
@@ -413,8 +427,9 @@ def main() -> None:
         ours.step(clips)
 
     timings["step"] = interleaved(
-        {"official": lambda: official_step(off, real_vid, args.batch, device),
-         "inrvid": ours_step}, device, args.repeats)
+        {"official": with_flags("official",
+                                lambda: official_step(off, real_vid, args.batch, device)),
+         "inrvid": with_flags("inrvid", ours_step)}, device, args.repeats)
     report(args, device, numerics, agree, timings, custom_op_report(off_modules, device))
 
 
