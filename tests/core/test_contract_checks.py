@@ -262,3 +262,56 @@ def test_a_conditional_generator_that_ignores_its_classes_is_caught() -> None:
     with broken("generator.classes") as info:
         check_generator(IgnoresClasses, GEN_CONFIG, ctx())
     assert "num_classes is 3 but other classes gave the same frames" in str(info.value)
+
+
+# ------------------------------------------------------------------ other registries
+def test_the_reference_encoder_passes_and_a_noisy_encoder_is_caught() -> None:
+    from inrvid.encoder import EncoderConfig
+    from inrvid.testing import ReferenceEncoder, check_encoder
+
+    def reference(cfg: EncoderConfig, ctx: BuildContext) -> ReferenceEncoder:
+        return ReferenceEncoder(ctx)
+
+    check_encoder(reference, EncoderConfig(), ctx())
+
+    class Noisy(ReferenceEncoder):
+        def forward(self, coords: Tensor, style: Tensor, z_motion: Tensor | None) -> Tensor:
+            return super().forward(coords, style, z_motion) + torch.randn(1)
+
+    with broken("encoder.global-rng"):
+        check_encoder(lambda cfg, c: Noisy(c), EncoderConfig(), ctx())
+
+
+def test_a_discriminator_that_scores_a_pair_of_any_length_is_caught() -> None:
+    from inrvid.discriminator import Discriminator, DiscriminatorConfig
+    from inrvid.testing import check_discriminator
+
+    class Pair(Discriminator):
+        frames_seen = 2
+
+        def __init__(self, cfg: DiscriminatorConfig, ctx: BuildContext) -> None:
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.ones(()))
+
+        def forward(self, frames: Tensor, times: Tensor) -> Tensor:
+            return (frames.mean(dim=(1, 2, 3, 4)) * self.scale)[:, None]  # any t accepted
+
+    with broken("discriminator.frames-seen") as info:
+        check_discriminator(Pair, DiscriminatorConfig(), ctx())
+    assert "frames_seen is 2 but 3 frames were scored" in str(info.value)
+
+
+def test_an_augment_drawing_per_frame_is_caught() -> None:
+    from inrvid.augment import Augment, AugmentConfig
+    from inrvid.testing import check_augment
+
+    class PerFrame(Augment):
+        def __init__(self, cfg: AugmentConfig, ctx: BuildContext) -> None:
+            super().__init__()
+
+        def forward(self, frames: Tensor) -> Tensor:
+            b, t = frames.shape[:2]
+            return frames + 0.1 * torch.rand(b, t, 1, 1, 1)  # a new draw for every frame
+
+    with broken("augment.shared-draw"):
+        check_augment(PerFrame, AugmentConfig(), ctx())
