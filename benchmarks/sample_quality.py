@@ -76,8 +76,8 @@ def main() -> None:
                 "start": records[0][key], "end": records[-1][key], "real_floor": floor[key],
                 "end_over_floor": records[-1][key] / floor[key],
             })
-    header = f"{'run':<48} {'metric':<16} {'kimg':>6} {'start':>9} {'end':>9} {'floor':>9} {'end/floor':>9}"
-    print(header)
+    print(f"{'run':<48} {'metric':<16} {'kimg':>6} {'start':>9} {'end':>9} {'floor':>9} "
+          f"{'end/floor':>9}")
     for r in rows:
         print(f"{r['run'][-48:]:<48} {r['metric']:<16} {r['kimg_end']:>6.1f} {r['start']:>9.1f} "
               f"{r['end']:>9.1f} {r['real_floor']:>9.1f} {r['end_over_floor']:>9.2f}")
