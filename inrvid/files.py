@@ -55,7 +55,7 @@ def temp_name(path: Path) -> str:
 
 def remove_stale_temps(folder: Path, name: str = "*") -> list[Path]:
     """Delete temporary files left in `folder` by a killed write (of files matching `name`)."""
-    removed = []
+    removed: list[Path] = []
     if not folder.is_dir():
         return removed
     for tmp in folder.glob(f"{TEMP_PREFIX}{name}.*{TEMP_SUFFIX}"):
