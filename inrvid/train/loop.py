@@ -1,6 +1,6 @@
 """The training loop: construct, resume or start, distribute, then train in phases.
 
-It knows the contract between the loop and the plug-ins (`architecture.md` §2), never the
+It knows the contract between the loop and the plug-ins (`docs/architecture.md` §2), never the
 model: the recipe's components do the work and the loop sums their weighted terms.
 """
 
@@ -357,6 +357,7 @@ def _train(
     if resume_state is None:
         evaluator.maybe_run(log, trainer.counters, force=True)
         if samples is not None:
+            samples.write_reals(trainer.dataset)
             samples.write(trainer.counters.images_seen, log)
     progress = RunProgress(
         total_images, trainer.counters.images_seen, enabled=info.is_main and not quiet
@@ -426,6 +427,8 @@ def _summary(run_dir: Path, evaluator: PeriodicMetrics, samples: SampleWriter | 
     console.print(f"run finished: {run_dir}", soft_wrap=True)
     if samples is not None and samples.latest is not None:
         console.print(f"latest samples: {samples.latest}", soft_wrap=True)
+    if samples is not None and samples.reals is not None:
+        console.print(f"real clips to compare with: {samples.reals}", soft_wrap=True)
     for key, last in evaluator.last.items():
         if key.endswith("_std"):
             continue
