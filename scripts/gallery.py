@@ -55,6 +55,17 @@ def train(recipe: str, out: Path, overrides: list[str]) -> tuple[Path, float]:
     return runs[-1], seconds
 
 
+def training_minutes(log: Path) -> float | None:
+    """Training time of a run from its metrics.jsonl: the sum of s/kimg times kimg per line."""
+    seconds, last = 0.0, 0.0
+    for line in log.read_text().splitlines():
+        record = json.loads(line)
+        if "s_per_kimg" in record:
+            seconds += record["s_per_kimg"] * (record["kimg"] - last)
+            last = record["kimg"]
+    return seconds / 60 if seconds else None
+
+
 # ---------------------------------------------------------------- pictures
 def upscale(videos: Tensor, size: int = PANEL) -> Tensor:
     """Nearest-neighbour upscaling of uint8 `... h w` by an integer factor to >= `size`."""
@@ -62,11 +73,31 @@ def upscale(videos: Tensor, size: int = PANEL) -> Tensor:
     return videos.repeat_interleave(factor, -1).repeat_interleave(factor, -2)
 
 
-def save_gif(path: Path, videos: Tensor, fps: float, columns: int | None = None) -> None:
-    """Tile uint8 `b t c h w` videos (each upscaled) and write one GIF."""
+def fewer_colours(videos: Tensor, colours: int) -> Tensor:
+    """uint8 `... c h w` videos mapped onto one median-cut palette of `colours` colours.
+
+    Fewer distinct colours make the GIF's LZW codes shorter: a few hundred KB per picture.
+    """
+    from einops import rearrange
+
+    from inrvid.video.writer import median_cut_palette, quantise
+
+    frames = videos.reshape(-1, *videos.shape[-3:])                                # n c h w
+    pixels = rearrange(frames, "n c h w -> (n h w) c")
+    if len(pixels) > 65536:
+        pixels = pixels[torch.linspace(0, len(pixels) - 1, 65536).long()]
+    palette = median_cut_palette(pixels, colours)                                  # k c
+    mapped = torch.stack([palette[quantise(f, palette).long()] for f in frames])   # n h w c
+    return rearrange(mapped, "n h w c -> n c h w").reshape(videos.shape)
+
+
+def save_gif(path: Path, videos: Tensor, fps: float, columns: int | None = None,
+             colours: int = 64) -> None:
+    """Tile uint8 `b t c h w` videos (each upscaled) and write one GIF of few colours."""
     from inrvid.video.writer import tile_grid, write_gif
 
-    write_gif(path, tile_grid(upscale(videos), columns=columns, padding=4), fps)
+    small = fewer_colours(videos, colours)
+    write_gif(path, tile_grid(upscale(small), columns=columns, padding=4), fps)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", flush=True)
 
 
@@ -81,7 +112,7 @@ def render_modes(model: Any, out: Path, fps: float) -> dict[str, Any]:
 
     frames = model.video.frames
     save_gif(out / "samples.gif", model.sample(4, seed=0), fps, columns=4)
-    save_gif(out / "mode-long.gif", model.sample(3, frames=3 * frames, seed=1), fps, columns=3)
+    save_gif(out / "mode-long.gif", model.sample(2, frames=2 * frames, seed=1), fps, columns=2)
     save_gif(out / "mode-same-content.gif", model.sample(3, seed=2, same_content=True), fps)
     path = lat.interpolation(model.generator, paths=1, steps=4, seed=3, target="content")
     times = model.times(frames)
@@ -177,15 +208,15 @@ def write_page(page: Path, facts: dict[str, Any]) -> None:
     """docs/gallery.md from the facts of this build (no figure is typed by hand)."""
     table = facts["compare_table"]
     training = facts["training"]
+    by = "by `scripts/gallery.py` " if training.get("trained_by") == "script" else ""
     how = (
-        f"trained here by `scripts/gallery.py` in {training['minutes']:.1f} minutes on "
-        f"{training['machine']}"
+        f"trained {by}in {training['minutes']:.1f} minutes on {training['machine']}"
         if training.get("minutes") is not None
         else "a run given to `scripts/gallery.py --run`"
     )
     extra = facts["extrapolation"]
     side = facts["modes"]["resolution"]
-    long_frames = 3 * facts["modes"]["frames"]
+    long_frames = 2 * facts["modes"]["frames"]
     text = f"""# Gallery
 
 Every picture on this page was rendered by `scripts/gallery.py` from one real run, with the
@@ -207,11 +238,12 @@ python scripts/gallery.py --run runs/quickstart/<time> \\
 
 ## Real clips and samples
 
-Every run writes a grid of real clips beside its sample grids, so the two compare at a
-glance. Real clips of the training data (left) and samples of the model (right), 16 frames:
+Every run writes a grid of real clips beside its sample grids (`samples/reals.mp4`), so the two
+compare at a glance. Real clips of the training data, then samples of the model, 16 frames:
 
-![real moving_shapes clips](img/gallery/reals.gif){{ width="49%" }}
-![samples of the model](img/gallery/samples.gif){{ width="49%" }}
+![real moving_shapes clips](img/gallery/reals.gif)
+
+![samples of the model](img/gallery/samples.gif)
 
 ## Generation modes
 
@@ -219,9 +251,9 @@ glance. Real clips of the training data (left) and samples of the model (right),
 mode; the commands are those of [Generation](generation.md).
 
 **Longer than a clip** (`--frames {long_frames}`): the clip spans t in [0, 1]; these
-videos continue to t ≈ 3.
+videos continue to t ≈ 2.
 
-![three samples of three clip lengths](img/gallery/mode-long.gif)
+![two samples of two clip lengths](img/gallery/mode-long.gif)
 
 **Motion diversity** (`--same-content 3`): one content latent, three motion latents; the
 first frames are identical.
@@ -276,6 +308,19 @@ in-training metric; it needs no downloaded weights.
     print(f"wrote {page}", flush=True)
 
 
+def recipe_label(path: Path) -> str:
+    """A recipe's path as the repository names it (`recipes/quickstart.yaml`)."""
+    parts = path.parts
+    return "/".join(parts[parts.index("recipes"):]) if "recipes" in parts else str(path)
+
+
+def default_machine() -> str:
+    """`a GPU` or `a 2-core CPU (x86_64)`."""
+    if torch.cuda.is_available():
+        return f"a GPU ({torch.cuda.get_device_name()})"
+    return f"a {os.cpu_count()}-core CPU ({platform.machine()})"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Train (or take) a run and render the gallery."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -287,19 +332,36 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=REPO / "runs" / "gallery",
                         help="where trained runs go")
     parser.add_argument("--inversion-steps", type=int, default=200)
+    parser.add_argument("--machine", default=default_machine(),
+                        help="what the run trained on, for the page")
+    parser.add_argument("--page-only", action="store_true",
+                        help="rewrite docs/gallery.md from the saved gallery.json")
     parser.add_argument("overrides", nargs="*", help="key=value overrides of the recipe")
     args = parser.parse_args(argv)
+    if args.page_only:
+        facts = json.loads((REPO / "docs" / "img" / "gallery" / "gallery.json").read_text())
+        facts["training"]["recipe"] = recipe_label(Path(facts["training"]["recipe"]))
+        log = Path(facts["run"]) / "metrics.jsonl"
+        if "minutes" not in facts["training"] and log.is_file():
+            facts["training"]["minutes"] = training_minutes(log)
+        if facts["training"].get("minutes") is not None:
+            facts["training"]["machine"] = args.machine
+        (REPO / "docs" / "img" / "gallery" / "gallery.json").write_text(
+            json.dumps(facts, indent=2) + "\n")
+        write_page(REPO / "docs" / "gallery.md", facts)
+        return
 
     out = REPO / "docs" / "img" / "gallery"
     out.mkdir(parents=True, exist_ok=True)
     training: dict[str, Any] = {"recipe": args.recipe, "overrides": args.overrides}
     if args.run is None:
         run, seconds = train(args.recipe, args.work, args.overrides)
-        cores = os.cpu_count()
-        device = "a GPU" if torch.cuda.is_available() else f"a {cores}-core CPU"
-        training |= {"minutes": seconds / 60, "machine": f"{device} ({platform.machine()})"}
+        training |= {"minutes": seconds / 60, "machine": args.machine, "trained_by": "script"}
     else:
         run = args.run
+        minutes = training_minutes(run / "metrics.jsonl")
+        if minutes is not None:
+            training |= {"minutes": minutes, "machine": args.machine}
     runs = [run]
     if args.ablation_run is not None:
         runs.append(args.ablation_run)
@@ -308,8 +370,7 @@ def main(argv: list[str] | None = None) -> None:
 
     info = json.loads((run / "run-info.json").read_text())
     recipe = Path(info["recipe_chain"][0]) if info.get("recipe_chain") else Path(args.recipe)
-    inside = recipe.is_relative_to(REPO)
-    training["recipe"] = str(recipe.relative_to(REPO)) if inside else str(recipe)
+    training["recipe"] = recipe_label(recipe)
     training["overrides"] = [o for o in info.get("overrides", []) if not o.startswith("output.")]
     training["commit"] = (info.get("git_commit") or "")[:10]
 
