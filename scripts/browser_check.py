@@ -66,8 +66,11 @@ class Ids(html.parser.HTMLParser):
 
 def build(into: Path) -> None:
     """`mkdocs build --strict` into a folder."""
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(into)],
-                   check=True, cwd=REPO)
+    # Not -q: mkdocs 1.6 then drops the warnings that --strict counts, and passes a broken site.
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(into)],
+                          cwd=REPO, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"mkdocs build --strict failed:\n{done.stderr}")
 
 
 def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
