@@ -35,6 +35,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from inrvid.pixels import to_uint8
+
 REPO = Path(__file__).resolve().parents[1]
 PANEL = 256  # minimum pixels per side of every panel
 ABLATION = ["generator.kind=digan_no_motion", "generator.motion_dim=0", "name=quickstart-no-motion"]
@@ -101,11 +103,6 @@ def save_gif(path: Path, videos: Tensor, fps: float, columns: int | None = None,
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)", flush=True)
 
 
-def to_uint8(frames: Tensor) -> Tensor:
-    """[-1, 1] floats -> uint8."""
-    return ((frames.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-
-
 def render_modes(model: Any, out: Path, fps: float) -> dict[str, Any]:
     """The generation modes of `inrvid generate`, one GIF each."""
     from inrvid.generation import latents as lat
@@ -147,7 +144,7 @@ def render_extrapolation(model: Any, dataset: Any, out: Path, fps: float, steps:
         "psnr_extrapolated_db": float(psnr(predicted01[:, ~inside].flatten(0, 1),
                                            truth[:, ~inside].flatten(0, 1)).mean()),
     }
-    truth8, pred8 = (truth * 255).round().to(torch.uint8), to_uint8(predicted)
+    truth8, pred8 = to_uint8(truth, value_range=(0.0, 1.0)), to_uint8(predicted)
     pairs = torch.stack([truth8, pred8], dim=1).flatten(0, 1)                       # (b 2) t c h w
     save_gif(out / "extrapolation.gif", pairs, fps, columns=2)
     strip(out / "extrapolation.png", truth8[0], pred8[0], long_times)
@@ -163,7 +160,7 @@ def render_predict(model: Any, dataset: Any, out: Path, fps: float, steps: int) 
     fit = model.invert(truth[observed_k] * 2 - 1, observed_k.float() / last, steps=steps)
     predicted = to_uint8(model.render(fit.z_content, fit.z_motion, render_k.float() / last,
                                       w=fit.w)[0])
-    truth8 = (truth * 255).round().to(torch.uint8)
+    truth8 = to_uint8(truth, value_range=(0.0, 1.0))
     shown = torch.zeros_like(truth8)
     shown[observed_k] = truth8[observed_k]                    # black where nothing was observed
     save_gif(out / "predict.gif", torch.stack([shown, predicted, truth8]), fps, columns=3)
