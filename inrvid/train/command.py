@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from inrvid import checkpoint as ckpt
+from inrvid import files
 from inrvid.errors import CheckpointError
 from inrvid.recipe import load_recipe
 
@@ -53,9 +54,16 @@ def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
 
 
 def _remove_stale_temporaries(resume: Path) -> None:
-    """Delete what a killed checkpoint write left in the run folder (rank 0 only)."""
+    """Delete what killed writes left in the run folder (rank 0 only, before anything writes).
+
+    Checkpoints, and the run's other files (the metrics.jsonl rewrite, sample videos):
+    every atomic write leaves its temporary file only when it is killed.
+    """
     if os.environ.get("RANK", "0") != "0":
         return
     folder = resume if resume.is_dir() else resume.parent
     for candidate in (folder / "checkpoints", folder):
         ckpt.remove_temporaries(candidate)
+    run = folder.parent if folder.name == "checkpoints" else folder
+    for candidate in (run, run / "samples"):
+        files.remove_stale_temps(candidate)

@@ -60,6 +60,7 @@ def test_a_kill_inside_a_checkpoint_write_or_the_resume_log_rewrite_loses_nothin
     assert done.code == 0, done.stderr
     assert run is not None and faults.metrics_whole(run)
     assert faults.loss_records(run) == expected
+    assert list(run.rglob(".*.tmp")) == []  # what the killed writes left is cleaned up
 
 
 @pytest.mark.slow
