@@ -29,23 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import TOY_RECIPE as BASE_TOY_RECIPE
+
 REPO = Path(__file__).resolve().parents[2]
 RECIPES = REPO / "recipes"
 
-TOY_RECIPE = """\
-name: toy
-seed: 3
-data: {kind: toy_dataset, resolution: 8, clip_frames: 4, videos: 4}
-augment:
-  - {kind: toy_augment, strength: 0.1}
-sampler: {kind: toy_sampler}
-encoder: {kind: toy_encoder, features: 8}
-generator: {kind: toy_generator, hidden: 8}
-discriminators:
-  image: {kind: toy_d, channels: 4}
-  motion: {kind: toy_d, channels: 2}
-losses:
-  adversarial: {kind: toy_loss}
+# The suite's toy recipe, trained long enough for kills to land in checkpoint writes.
+TOY_RECIPE = BASE_TOY_RECIPE.replace(
+    "train: {batch_size: 4, duration_kimg: 0.004}\n",
+    """\
 train:
   batch_size: 4
   duration_kimg: 0.032
@@ -55,7 +47,9 @@ train:
   num_workers: 0
   sample_frames: 2
   sample_videos: 1
-"""
+""",
+)
+assert TOY_RECIPE != BASE_TOY_RECIPE, "tests/conftest.py's TOY_RECIPE changed its train line"
 STEPS = 8  # 0.032 kimg at batch 4
 
 # The child: the fault hook, the toy plug-in, then the real CLI.
