@@ -62,7 +62,7 @@ def time_items(
 
 def prepare_npy(dataset: UCF101, folder: Path) -> list[np.ndarray]:
     """Every frame of every video at training resolution, uint8 `f c r r`, memory-mapped."""
-    from inrvid.pixels import centre_crop_resize
+    from inrvid.base.pixels import centre_crop_resize
     from inrvid.video import open_video
 
     arrays = []

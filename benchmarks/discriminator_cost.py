@@ -35,9 +35,9 @@ from functools import partial
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from inrvid.build import count_parameters
-from inrvid.discriminator import Discriminator
-from inrvid.registry import BuildContext, VideoSpec
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.registry import BuildContext, VideoSpec
+from inrvid.runtime.build import count_parameters
 from inrvid.testing import build_component
 
 NOT_MEASURED = "not measured (no GPU in this session)"

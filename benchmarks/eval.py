@@ -68,11 +68,11 @@ def i3d_throughput(
 
 def generator_and_data(checkpoint: str | None, device: torch.device) -> tuple[Any, Any, str]:
     """(EMA generator, real source, label): from a checkpoint, or the untrained quickstart."""
-    from inrvid.build import build_dataset_of, context_for
+    from inrvid.components.generator import build_generator
     from inrvid.evaluation.eval_command import CheckpointInputs
-    from inrvid.generator import build_generator
-    from inrvid.metrics.sources import RealClips
     from inrvid.recipe import load_recipe
+    from inrvid.runtime.build import build_dataset_of, context_for
+    from inrvid.runtime.scoring.sources import RealClips
 
     if checkpoint is not None:
         inputs = CheckpointInputs(checkpoint, [], device)
@@ -96,9 +96,9 @@ def fvd_end_to_end(
 
     `models` (generator, real source, label) replaces `generator_and_data(checkpoint)`.
     """
-    from inrvid.metrics.runner import evaluate
-    from inrvid.metrics.sources import GeneratorVideoSource
-    from inrvid.registry import BuildContext
+    from inrvid.components.registry import BuildContext
+    from inrvid.runtime.scoring.runner import evaluate
+    from inrvid.runtime.scoring.sources import GeneratorVideoSource
     from inrvid.testing import build_component
 
     generator, real, label = models or generator_and_data(checkpoint, device)
@@ -132,7 +132,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    from inrvid.plugins import ensure_plugins
+    from inrvid.loading.plugins import ensure_plugins
 
     ensure_plugins()
     use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())

@@ -26,10 +26,10 @@ from typing import Any
 
 import torch
 
-from inrvid.build import build_dataset_of
-from inrvid.errors import DataError
+from inrvid.base.errors import DataError
 from inrvid.generation.api import load
 from inrvid.generation.quality import mean_finite, psnr, ssim
+from inrvid.runtime.build import build_dataset_of
 
 
 def bands(clip_frames: int, max_t: float) -> dict[str, torch.Tensor]:
@@ -94,7 +94,7 @@ def report(results: dict[str, Any]) -> None:
     """A table per band, then the JSON line."""
     from rich.table import Table
 
-    from inrvid.console import out
+    from inrvid.base.console import out
 
     table = Table(title=f"time interpolation / extrapolation, {results['videos']} videos, "
                         f"{results['images_seen']} images seen", header_style="bold")

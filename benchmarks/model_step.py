@@ -40,8 +40,8 @@ from typing import Any
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from inrvid.plugins import REGISTRIES, ensure_plugins
-from inrvid.registry import BuildContext, VideoSpec
+from inrvid.components.registry import BuildContext, VideoSpec
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 
 # ---------------------------------------------------------------------------------------------
 # Analytic multiply-adds

@@ -27,7 +27,7 @@ import json
 import torch
 from torch import Tensor, nn
 
-from inrvid.registry import BuildContext, VideoSpec
+from inrvid.components.registry import BuildContext, VideoSpec
 from inrvid.testing import build_component
 from inrvid.train.numerics import Numerics, NumericsPolicy
 

@@ -134,7 +134,7 @@ def training(trainers: dict[str, Any], steps: int, device: torch.device) -> dict
 def generation(trainer: Any, mode: str, device: torch.device, videos: int,
                scales: dict[int, int]) -> dict[int, float]:
     """Frames/s of the EMA generator at each output side (side -> grid scale)."""
-    from inrvid.generation.render import Chunking, render_uint8
+    from inrvid.runtime.render import Chunking, render_uint8
     from inrvid.train.numerics import NumericsPolicy
 
     NumericsPolicy.for_run(mode, device).apply_flags()   # type: ignore[arg-type]
@@ -173,8 +173,8 @@ def loader_rate(trainer: Any, batches: int) -> float:
 
 def fvd_seconds(trainer: Any, device: torch.device, videos: int) -> dict[str, Any]:
     """One FVD evaluation end to end with a random-weight I3D (cold and warm real cache)."""
-    from inrvid.build import context_for
-    from inrvid.metrics.sources import RealClips
+    from inrvid.runtime.build import context_for
+    from inrvid.runtime.scoring.sources import RealClips
 
     recipe = trainer.recipe
     real = RealClips(recipe.data, context_for(recipe, None, torch.device("cpu"))).source(0)

@@ -20,11 +20,11 @@ from typing import Any
 
 import torch
 
-from inrvid.build import build_metrics, context_for, video_spec_of
-from inrvid.metrics.runner import evaluate, group_by_sources, merge_results
-from inrvid.metrics.sources import RealClips
-from inrvid.plugins import ensure_plugins
+from inrvid.loading.plugins import ensure_plugins
 from inrvid.recipe import load_recipe
+from inrvid.runtime.build import build_metrics, context_for, video_spec_of
+from inrvid.runtime.scoring.runner import evaluate, group_by_sources, merge_results
+from inrvid.runtime.scoring.sources import RealClips
 
 
 def eval_lines(run: Path) -> list[dict[str, Any]]:

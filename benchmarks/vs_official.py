@@ -270,7 +270,7 @@ def agreement(off: Any, ours: Any, args: argparse.Namespace,
 def component_cases(off: Any, ours: Any, args: argparse.Namespace,
                     device: torch.device) -> dict[str, dict[str, Callable[[], object]]]:
     """For each measurement, the official and the inrvid closure (forward + backward)."""
-    from inrvid.loss import PhaseInputs
+    from inrvid.components.loss import PhaseInputs
 
     b, r = args.batch, args.resolution
     m = ours.models

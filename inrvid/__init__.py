@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from inrvid.hookspecs import hookimpl
-from inrvid.plugins import Registrar
-from inrvid.registry import BuildContext, Component, ComponentConfig, VideoSpec
-from inrvid.version import PLUGIN_API, __version__
+from inrvid.base.version import PLUGIN_API, __version__
+from inrvid.components.hookspecs import hookimpl
+from inrvid.components.registry import BuildContext, Component, ComponentConfig, VideoSpec
+from inrvid.loading.plugins import Registrar
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -20,16 +20,17 @@ import annotated_types
 from rich.markup import escape
 from rich.table import Table
 
-from inrvid import console, data_command, files, progress
-from inrvid.commands import Command, CommandTable
-from inrvid.errors import InrvidError, PluginError
+from inrvid.base import console, files, progress
+from inrvid.base.errors import InrvidError, PluginError
+from inrvid.base.version import PLUGIN_API, __version__
+from inrvid.components.commands import Command, CommandTable
+from inrvid.components.loss import RoleReference
+from inrvid.data import command as data_command
 from inrvid.evaluation import arguments as evaluation_arguments
 from inrvid.generation import generate, predict
-from inrvid.loss import RoleReference
-from inrvid.plugins import REGISTRIES, ensure_plugins, guarded, plugin_manager
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins, guarded, plugin_manager
 from inrvid.scaffold import command as scaffold_command
 from inrvid.train import command as train_command
-from inrvid.version import PLUGIN_API, __version__
 
 STRICT_EXIT = 3
 

@@ -126,7 +126,7 @@ def fields_table(model: type[BaseModel]) -> list[str]:
 # ---------------------------------------------------------------- components
 def components_page() -> str:
     """Every registered component of every registry, with its options."""
-    from inrvid.plugins import REGISTRIES, ensure_plugins
+    from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 
     report = ensure_plugins()
     lines = [
@@ -177,7 +177,7 @@ def anchor(registry: str, name: str) -> str:
 def build_cli_parser() -> argparse.ArgumentParser:
     """The real `inrvid` parser, core and plug-in commands included."""
     from inrvid.cli import build_parser, collect_commands
-    from inrvid.plugins import ensure_plugins
+    from inrvid.loading.plugins import ensure_plugins
 
     ensure_plugins()
     return build_parser(collect_commands())
@@ -335,8 +335,8 @@ PROTOCOLS_MARKER = "<!-- generated: protocols -->"
 
 
 def protocols_table() -> str:
-    """Every evaluation protocol preset with all its fields, from `inrvid.metrics.protocols`."""
-    from inrvid.metrics.protocols import ALIASES, PROTOCOLS, EvalProtocol
+    """Every evaluation protocol preset with its fields, from `inrvid.runtime.scoring.protocols`."""
+    from inrvid.runtime.scoring.protocols import ALIASES, PROTOCOLS, EvalProtocol
 
     fields = [f for f in EvalProtocol.model_fields if f not in ("name", "description")]
     lines = [

@@ -35,7 +35,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from inrvid.pixels import to_uint8
+from inrvid.base.pixels import to_uint8
 
 REPO = Path(__file__).resolve().parents[1]
 PANEL = 256  # minimum pixels per side of every panel
@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> None:
     training["commit"] = (info.get("git_commit") or "")[:10]
 
     import inrvid
-    from inrvid.build import build_dataset_of
+    from inrvid.runtime.build import build_dataset_of
 
     torch.manual_seed(0)
     model = inrvid.load(run)

@@ -24,8 +24,8 @@ from typing import Any
 
 import torch
 
-from inrvid.build import count_parameters
-from inrvid.registry import BuildContext, VideoSpec
+from inrvid.components.registry import BuildContext, VideoSpec
+from inrvid.runtime.build import count_parameters
 from inrvid.testing import build_component
 
 

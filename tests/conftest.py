@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from inrvid.plugins import PluginReport, load_plugins
+from inrvid.loading.plugins import PluginReport, load_plugins
 
 REPO = Path(__file__).resolve().parents[1]
 

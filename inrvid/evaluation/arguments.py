@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from inrvid.limits import MAX_FRAMES, MAX_VIDEOS, device, float_in, int_in, output_file
+from inrvid.base.limits import MAX_FRAMES, MAX_VIDEOS, device, float_in, int_in, output_file
 
 
 def configure_eval(parser: argparse.ArgumentParser) -> None:

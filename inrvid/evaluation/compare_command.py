@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from inrvid import console, files
+from inrvid.base import console, files
 from inrvid.evaluation.comparison import compare_runs
 from inrvid.evaluation.errors import EvalArgumentError
 from inrvid.evaluation.plot import plot_curves

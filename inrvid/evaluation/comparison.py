@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from rich.markup import escape
 from rich.table import Table
 
-from inrvid.errors import PluginError
+from inrvid.base.errors import PluginError
 from inrvid.evaluation.runs import RunRecord, headline_keys, recipe_difference
-from inrvid.plugins import REGISTRIES
+from inrvid.loading.plugins import REGISTRIES
 
 NONE = "-"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inrvid.errors import InrvidError
+from inrvid.base.errors import InrvidError
 
 
 class EvalArgumentError(InrvidError):

@@ -17,9 +17,11 @@ from typing import Any
 import torch
 from rich.markup import escape
 
-from inrvid import checkpoint as ckpt
-from inrvid import console
-from inrvid.build import context_for
+from inrvid.base import console
+from inrvid.base.tensor import pick_device
+from inrvid.components.generator import Generator, class_index
+from inrvid.components.metric import Metric, VideoSource
+from inrvid.components.registry import BuildContext
 from inrvid.evaluation.errors import EvalArgumentError
 from inrvid.evaluation.metric_setup import (
     MetricPlan,
@@ -34,25 +36,23 @@ from inrvid.evaluation.metric_setup import (
     recipe_metric_sections,
 )
 from inrvid.evaluation.report import eval_record, result_table, write_json
-from inrvid.generator import Generator, class_index
-from inrvid.metric import Metric, VideoSource
-from inrvid.metrics.protocols import EvalProtocol, get_protocol
-from inrvid.metrics.runner import (
+from inrvid.recipe import Recipe
+from inrvid.runtime import checkpoint as ckpt
+from inrvid.runtime.build import context_for
+from inrvid.runtime.scoring.protocols import EvalProtocol, get_protocol
+from inrvid.runtime.scoring.runner import (
     EvalResult,
     evaluate,
     group_by_sources,
     merge_results,
     protocol_of,
 )
-from inrvid.metrics.sources import (
+from inrvid.runtime.scoring.sources import (
     FolderVideoSource,
     GeneratorVideoSource,
     RealClips,
     fake_folder_source,
 )
-from inrvid.recipe import Recipe
-from inrvid.registry import BuildContext
-from inrvid.tensor import pick_device
 
 
 # ---------------------------------------------------------------- command-line pieces

@@ -15,11 +15,11 @@ from typing import Any
 import pydantic
 import yaml
 
-from inrvid.errors import WeightsError
+from inrvid.base.errors import WeightsError
+from inrvid.components.metric import Metric
+from inrvid.components.registry import BuildContext, Component
 from inrvid.evaluation.errors import EvalArgumentError
-from inrvid.metric import Metric
-from inrvid.plugins import REGISTRIES
-from inrvid.registry import BuildContext, Component
+from inrvid.loading.plugins import REGISTRIES
 
 METRIC_ALIASES: dict[str, str] = {"is": "inception_score"}
 # Which registered metrics each `--weights` network name applies to.

@@ -8,8 +8,8 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from inrvid import files
-from inrvid.metrics.runner import EvalResult
+from inrvid.base import files
+from inrvid.runtime.scoring.runner import EvalResult
 
 
 def protocol_label(provenance: dict[str, Any]) -> str:
@@ -61,5 +61,5 @@ def eval_record(
 
 
 def write_json(path: Path, record: dict[str, Any]) -> None:
-    """Write `record` to `path` atomically (`inrvid.files`)."""
+    """Write `record` to `path` atomically (`inrvid.base.files`)."""
     files.write_json(path, record)

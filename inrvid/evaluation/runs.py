@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
+from inrvid.base.files import JsonLines
 from inrvid.evaluation.errors import EvalArgumentError
-from inrvid.files import JsonLines
 from inrvid.recipe import load_tree
 
 EVAL_PREFIX = "eval/"

@@ -19,13 +19,13 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from inrvid import checkpoint as ckpt
+from inrvid.components.generator import Generator
+from inrvid.components.registry import VideoSpec
 from inrvid.generation import latents as lat
 from inrvid.generation.inversion import Inversion, invert
-from inrvid.generation.render import Chunking, OnChunk, frame_times, render, render_uint8
-from inrvid.generator import Generator
 from inrvid.recipe import Recipe
-from inrvid.registry import VideoSpec
+from inrvid.runtime import checkpoint as ckpt
+from inrvid.runtime.render import Chunking, OnChunk, frame_times, render, render_uint8
 
 
 @dataclass

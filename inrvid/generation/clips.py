@@ -13,9 +13,9 @@ from pathlib import Path
 
 from torch import Tensor
 
-from inrvid.errors import DataError, InrvidError
-from inrvid.limits import MAX_FRAMES
-from inrvid.pixels import centre_crop_resize
+from inrvid.base.errors import DataError, InrvidError
+from inrvid.base.limits import MAX_FRAMES
+from inrvid.base.pixels import centre_crop_resize
 from inrvid.video import open_video
 
 _ITEM = re.compile(r"^(\d+)(?:-(\d+))?$")

@@ -15,16 +15,16 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from inrvid import files, limits
-from inrvid.console import err
-from inrvid.errors import InrvidError
+from inrvid.base import files, limits
+from inrvid.base.console import err
+from inrvid.base.errors import InrvidError
+from inrvid.base.progress import bar
+from inrvid.base.tensor import pick_device
+from inrvid.components.generator import class_index, draw_classes
 from inrvid.generation import latents as lat
 from inrvid.generation.api import VideoModel, load
 from inrvid.generation.output import FORMATS, write_set
-from inrvid.generation.render import Chunking
-from inrvid.generator import class_index, draw_classes
-from inrvid.progress import bar
-from inrvid.tensor import pick_device
+from inrvid.runtime.render import Chunking
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -118,7 +118,7 @@ def _class_record(model: VideoModel, classes: Tensor | None) -> dict[str, Any]:
 
 
 def check_size(model: VideoModel, args: argparse.Namespace) -> None:
-    """Refuse up front a set of videos that would not fit in memory (`inrvid.limits`)."""
+    """Refuse up front a set of videos that would not fit in memory (`inrvid.base.limits`)."""
     if args.same_content is not None:
         videos = args.same_content
     else:

@@ -15,11 +15,11 @@ import torch
 from einops import rearrange, repeat
 from torch import Tensor
 
-from inrvid.errors import InrvidError
+from inrvid.base.errors import InrvidError
+from inrvid.base.tensor import expect_shape, requires_grad
+from inrvid.components.generator import Generator
 from inrvid.generation.latents import gaussian
-from inrvid.generation.render import Chunking, render, require_style, style_of
-from inrvid.generator import Generator
-from inrvid.tensor import expect_shape, requires_grad
+from inrvid.runtime.render import Chunking, render, require_style, style_of
 
 LATENTS = ("content", "motion", "w")
 

@@ -16,8 +16,8 @@ import torch
 from einops import repeat
 from torch import Tensor
 
-from inrvid.errors import InrvidError
-from inrvid.generator import Generator
+from inrvid.base.errors import InrvidError
+from inrvid.components.generator import Generator
 
 InterpolationTarget = Literal["content", "motion", "both"]
 InterpolationMethod = Literal["slerp", "lerp"]

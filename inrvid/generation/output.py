@@ -9,9 +9,9 @@ import av
 from einops import rearrange
 from torch import Tensor
 
-from inrvid import files
-from inrvid.errors import DataError
-from inrvid.tensor import expect_shape
+from inrvid.base import files
+from inrvid.base.errors import DataError
+from inrvid.base.tensor import expect_shape
 from inrvid.video import tile_grid, write_video
 
 Format = Literal["mp4", "gif", "png"]

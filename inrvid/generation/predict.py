@@ -17,14 +17,14 @@ import torch
 from rich.table import Table
 from torch import Tensor
 
-from inrvid import console, files, limits
+from inrvid.base import console, files, limits
+from inrvid.base.progress import bar
+from inrvid.base.tensor import pick_device
+from inrvid.base.time_axis import index_times
 from inrvid.generation.api import VideoModel, load
 from inrvid.generation.clips import parse_frames, read_frames, require_observed
 from inrvid.generation.inversion import Inversion
 from inrvid.generation.quality import mean_finite, psnr, ssim
-from inrvid.progress import bar
-from inrvid.tensor import pick_device
-from inrvid.time_axis import index_times
 from inrvid.video import tile_grid, write_video
 
 

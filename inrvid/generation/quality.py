@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from einops import rearrange, repeat
 from torch import Tensor
 
-from inrvid.tensor import expect_shape
+from inrvid.base.tensor import expect_shape
 
 SSIM_WINDOW = 11
 SSIM_SIGMA = 1.5

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from inrvid.errors import RecipeError as _BaseRecipeError
+from inrvid.base.errors import InrvidError
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def snippet(loc: Loc, context: int = 1) -> list[str]:
     return out
 
 
-class RecipeError(_BaseRecipeError):
+class RecipeError(InrvidError):
     """Every problem of a recipe, reported together."""
 
     def __init__(self, problems: list[RecipeProblem], footer: str = "") -> None:

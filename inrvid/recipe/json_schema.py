@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from inrvid.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 from inrvid.recipe.schema import SECTION_KINDS, EvalConfig, OutputConfig, SectionKind, TrainConfig
 
 

@@ -7,7 +7,7 @@ the recipe names and an output folder it can create.
 
 from __future__ import annotations
 
-from inrvid.limits import device_problem, folder_problem
+from inrvid.base.limits import device_problem, folder_problem
 from inrvid.recipe.errors import RecipeError, RecipeProblem
 from inrvid.recipe.schema import Recipe
 

@@ -15,11 +15,17 @@ from typing import Annotated, Any, Literal
 import pydantic
 from pydantic import Field, field_validator
 
-from inrvid.generator import needs_encoder
-from inrvid.plugins import REGISTRIES, ensure_plugins
+from inrvid.components.generator import needs_encoder
+from inrvid.components.registry import (
+    ComponentLookupError,
+    RecipeModel,
+    Section,
+    close_matches,
+    plural,
+)
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 from inrvid.recipe.errors import RecipeError, RecipeProblem
 from inrvid.recipe.load import LoadedRecipe, Node, child_node, load_tree
-from inrvid.registry import ComponentLookupError, RecipeModel, Section, close_matches, plural
 from inrvid.train.numerics import NONFINITE_HELP, NUMERICS_HELP, NonFinite, Numerics
 
 MAX_BATCH = 1 << 16  # videos per step; far past any GAN's, and a clear error, not a hang
@@ -552,7 +558,7 @@ def _sorted(problems: list[RecipeProblem]) -> list[RecipeProblem]:
 
 def _check_hooks(recipe: Recipe) -> None:
     """Run every plug-in's `inrvid_check_recipe` and report what they found, located."""
-    from inrvid.plugins import call_hook
+    from inrvid.loading.plugins import call_hook
 
     found: list[RecipeProblem] = []
     for result in call_hook("inrvid_check_recipe", recipe=recipe):

@@ -16,9 +16,9 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from inrvid.errors import InrvidError
-from inrvid.files import storage_error
-from inrvid.version import PLUGIN_API, __version__
+from inrvid.base.errors import InrvidError
+from inrvid.base.files import storage_error
+from inrvid.base.version import PLUGIN_API, __version__
 
 NAME = re.compile(r"[a-z][a-z0-9_]{0,29}")
 

@@ -24,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the distribution and print how to install, test and train it."""
-    from inrvid import console
+    from inrvid.base import console
     from inrvid.scaffold import new_plugin
 
     target = new_plugin(args.name, args.kind, Path(args.dir))

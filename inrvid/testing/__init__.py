@@ -16,10 +16,10 @@ from typing import Any
 
 import pydantic
 
-from inrvid.encoder import CoordinateEncoder
-from inrvid.generator import needs_encoder
-from inrvid.plugins import REGISTRIES, ensure_plugins
-from inrvid.registry import BuildContext, Component, ComponentConfig, VideoSpec
+from inrvid.components.encoder import CoordinateEncoder
+from inrvid.components.generator import needs_encoder
+from inrvid.components.registry import BuildContext, Component, ComponentConfig, VideoSpec
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 from inrvid.testing.data import RandomVideoSource, check_dataset, check_metric
 from inrvid.testing.networks import (
     ReferenceEncoder,

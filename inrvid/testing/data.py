@@ -10,9 +10,9 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from inrvid.dataset import DatasetConfig, DatasetSummary, VideoDataset
-from inrvid.metric import Metric
-from inrvid.registry import BuildContext, ComponentConfig, VideoSpec
+from inrvid.components.dataset import DatasetConfig, DatasetSummary, VideoDataset
+from inrvid.components.metric import Metric
+from inrvid.components.registry import BuildContext, ComponentConfig, VideoSpec
 from inrvid.testing.rules import Subject, build, shape_of
 
 Factory = Callable[[Any, BuildContext], Any]
@@ -56,7 +56,7 @@ def check_dataset(
         )
     size = subject.call("length", "len(dataset)", lambda: len(ds))
     subject.expect(isinstance(size, int) and size > 0, "length", f"len(dataset) is {size!r}",
-                   "an empty dataset must raise inrvid.errors.DataError while it is built")
+                   "an empty dataset must raise inrvid.base.errors.DataError while it is built")
     ds.set_epoch(0)
     item = subject.call("item", "dataset[0]", lambda: ds[0])
     subject.expect(isinstance(item, dict) and {"video", "label", "fps", "index"} <= set(item),
@@ -80,7 +80,7 @@ def check_dataset(
     summary = subject.call("summary", "summary()", ds.summary)
     subject.expect(isinstance(summary, DatasetSummary), "summary",
                    f"summary() returned a {type(summary).__name__}",
-                   "return an inrvid.dataset.DatasetSummary")
+                   "return an inrvid.components.dataset.DatasetSummary")
     return ds
 
 

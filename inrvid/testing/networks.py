@@ -14,12 +14,12 @@ import torch
 from einops import repeat
 from torch import Tensor
 
-from inrvid.augment import Augment
-from inrvid.discriminator import Discriminator
-from inrvid.encoder import CoordinateEncoder
-from inrvid.errors import InrvidError
-from inrvid.generator import Generator, StyleGenerator
-from inrvid.registry import BuildContext, ComponentConfig
+from inrvid.base.errors import InrvidError
+from inrvid.components.augment import Augment
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.encoder import CoordinateEncoder
+from inrvid.components.generator import Generator, StyleGenerator
+from inrvid.components.registry import BuildContext, ComponentConfig
 from inrvid.testing.rules import Subject, build, global_rng, same, shape_of
 
 Factory = Callable[[Any, BuildContext], Any]
@@ -293,12 +293,12 @@ def check_discriminator(
         except Exception as exc:
             raise subject.broken(
                 "frames-seen", f"{wrong} frames raised {type(exc).__name__}: {exc}",
-                "check the input with inrvid.tensor.expect_shape (it raises ShapeError)",
+                "check the input with inrvid.base.tensor.expect_shape (it raises ShapeError)",
             ) from exc
         else:
             raise subject.broken(
                 "frames-seen", f"frames_seen is {seen} but {wrong} frames were scored",
-                "check the input with inrvid.tensor.expect_shape, or set frames_seen = None",
+                "check the input with inrvid.base.tensor.expect_shape, or set frames_seen = None",
             )
     return disc
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
-from inrvid.registry import BuildContext, ComponentConfig
+from inrvid.components.registry import BuildContext, ComponentConfig
 
 T = TypeVar("T")
 

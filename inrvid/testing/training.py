@@ -11,10 +11,10 @@ import torch
 from einops import rearrange
 from torch import Tensor, nn
 
-from inrvid.discriminator import Discriminator
-from inrvid.loss import Loss, Network, PhaseInputs, referenced_roles
-from inrvid.registry import BuildContext, ComponentConfig, VideoSpec
-from inrvid.sampler import TimeSampler
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.loss import Loss, Network, PhaseInputs, referenced_roles
+from inrvid.components.registry import BuildContext, ComponentConfig, VideoSpec
+from inrvid.components.sampler import TimeSampler
 from inrvid.testing.rules import Subject, build, global_rng, shape_of
 
 Factory = Callable[[Any, BuildContext], Any]
@@ -232,6 +232,7 @@ def check_sampler(
         torch.equal(idx, idx2) and torch.equal(times, times2), "generator",
         "equally seeded torch.Generators gave different draws when the global RNG state "
         "differed", "draw only from the `gen` argument (torch.rand(..., generator=gen)); see "
-        "`inrvid.sampler.forked_global_rng` for distributions without a generator argument",
+        "`inrvid.components.sampler.forked_global_rng` for distributions without a generator "
+        "argument",
     )
     return sampler

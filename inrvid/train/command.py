@@ -6,10 +6,10 @@ import argparse
 import os
 from pathlib import Path
 
-from inrvid import checkpoint as ckpt
-from inrvid import files
-from inrvid.errors import CheckpointError
+from inrvid.base import files
+from inrvid.base.errors import CheckpointError
 from inrvid.recipe import load_recipe
+from inrvid.runtime import checkpoint as ckpt
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

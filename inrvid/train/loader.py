@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from inrvid.dataset import ClipItem, VideoDataset
+from inrvid.components.dataset import ClipItem, VideoDataset
 
 
 class EpochItems(Dataset[ClipItem]):

@@ -14,8 +14,19 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from inrvid import checkpoint as ckpt
-from inrvid.build import (
+from inrvid.base.console import err as console
+from inrvid.base.console import warn
+from inrvid.base.errors import TrainingError
+from inrvid.base.limits import check_training_sizes
+from inrvid.base.progress import RunProgress
+from inrvid.base.streams import stream, stream_seed
+from inrvid.components.dataset import VideoDataset
+from inrvid.components.generator import Generator, class_keywords, draw_classes
+from inrvid.components.loss import PhaseInputs
+from inrvid.components.registry import VideoSpec
+from inrvid.recipe import Recipe
+from inrvid.runtime import checkpoint as ckpt
+from inrvid.runtime.build import (
     Models,
     build_dataset_of,
     build_metrics,
@@ -23,18 +34,7 @@ from inrvid.build import (
     context_for,
     describe_models,
 )
-from inrvid.console import err as console
-from inrvid.console import warn
-from inrvid.dataset import VideoDataset
-from inrvid.errors import TrainingError
-from inrvid.generator import Generator, class_keywords, draw_classes
-from inrvid.limits import check_training_sizes
-from inrvid.loss import PhaseInputs
-from inrvid.metrics.sources import RealClips
-from inrvid.progress import RunProgress
-from inrvid.recipe import Recipe
-from inrvid.registry import VideoSpec
-from inrvid.streams import stream, stream_seed
+from inrvid.runtime.scoring.sources import RealClips
 from inrvid.train import distributed as ddp
 from inrvid.train.cadence import Counters, crossed
 from inrvid.train.loader import TrainingLoader
@@ -89,7 +89,7 @@ class Trainer:
             g_reg_every=self.g_reg_every,
             d_reg_every=self.d_reg_every,
         )
-        # own streams (inrvid.streams): latents/times alike on all ranks, augments per rank
+        # own streams (inrvid.base.streams): latents/times alike on all ranks, augments per rank
         self.draws = stream(recipe.seed, "train/latents")
         torch.manual_seed(stream_seed(recipe.seed, f"train/augment/rank{info.rank}"))
         self.counters = Counters()

@@ -1,6 +1,6 @@
 """In-training evaluation: the recipe's `eval.metrics` on the EMA generator at a cadence.
 
-It runs metrics exactly as `inrvid eval` does on a checkpoint (`inrvid.metrics.runner`):
+It runs metrics exactly as `inrvid eval` does on a checkpoint (`inrvid.runtime.scoring.runner`):
 metrics grouped by the sources they share, real clips from `RealClips` (the dataset with flips
 off, drawn from the protocol's seed, fresh at every evaluation), fakes cast as the protocol
 says. So the real clips and their cached features are those `inrvid eval` reads.
@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from inrvid.metrics.runner import EvalResult, evaluate, group_by_sources, merge_results
-from inrvid.metrics.sources import GeneratorVideoSource
+from inrvid.runtime.scoring.runner import EvalResult, evaluate, group_by_sources, merge_results
+from inrvid.runtime.scoring.sources import GeneratorVideoSource
 from inrvid.train.cadence import Counters, crossed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from inrvid.generator import Generator
-    from inrvid.metric import Metric
-    from inrvid.metrics.sources import RealClips
+    from inrvid.components.generator import Generator
+    from inrvid.components.metric import Metric
+    from inrvid.runtime.scoring.sources import RealClips
     from inrvid.train.records import MetricsLog
 
 EVAL_SEED_OFFSET = 104729

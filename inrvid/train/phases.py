@@ -3,7 +3,7 @@
 As in StyleGAN2-ADA's training loop, a step is a list of phases (G main, G regularisation,
 D main, D regularisation), each a row: its name, the network it trains, its losses, its
 optimiser and its interval. The loop runs every phase whose interval divides the step. It
-knows the contract (`inrvid.loss.PhaseInputs`), never the model: each phase asks the
+knows the contract (`inrvid.components.loss.PhaseInputs`), never the model: each phase asks the
 recipe's losses for their terms, checks them, sums them with their weights, back-propagates,
 averages gradients over ranks and steps the network's optimiser.
 """
@@ -19,9 +19,9 @@ from typing import Literal
 import torch
 from torch import Tensor, nn
 
-from inrvid.errors import TrainingError
-from inrvid.loss import Loss, Network, PhaseInputs
-from inrvid.tensor import requires_grad
+from inrvid.base.errors import TrainingError
+from inrvid.base.tensor import requires_grad
+from inrvid.components.loss import Loss, Network, PhaseInputs
 from inrvid.train.distributed import DistInfo, average_gradients
 from inrvid.train.numerics import NonFinite
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import torch
 
-from inrvid import files
-from inrvid.plugins import ensure_plugins
+from inrvid.base import files
+from inrvid.base.version import PLUGIN_API, __version__
+from inrvid.loading.plugins import ensure_plugins
 from inrvid.recipe import Recipe
 from inrvid.recipe.resolved import resolved_yaml
-from inrvid.version import PLUGIN_API, __version__
 
 
 def new_run_dir(recipe: Recipe) -> Path:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 import torch
 from einops import rearrange
 
-from inrvid.generation.render import render_uint8
-from inrvid.time_axis import clip_times
+from inrvid.base.time_axis import clip_times
+from inrvid.runtime.render import render_uint8
 from inrvid.video import write_grid
 
 if TYPE_CHECKING:
-    from inrvid.dataset import VideoDataset
-    from inrvid.generator import Generator
+    from inrvid.components.dataset import VideoDataset
+    from inrvid.components.generator import Generator
     from inrvid.train.records import MetricsLog
 
 SAMPLE_SEED_OFFSET = 7919

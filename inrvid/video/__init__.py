@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inrvid.errors import DataError
-from inrvid.pixels import to_uint8
+from inrvid.base.errors import DataError
+from inrvid.base.pixels import to_uint8
 from inrvid.video.reader import VideoInfo, VideoReader
 from inrvid.video.writer import tile_grid, write_gif, write_grid, write_video
 
@@ -30,7 +30,9 @@ def open_video(path: str | Path) -> VideoReader:
 
     Raises `DataError` naming the file and the reason when no reader can decode it.
     """
-    from inrvid.plugins import call_hook  # deferred: inrvid.plugins imports our hooks
+    from inrvid.loading.plugins import (
+        call_hook,  # deferred: inrvid.loading.plugins imports our hooks
+    )
 
     target = Path(path)
     if not target.exists():

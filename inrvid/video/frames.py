@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 from torch import Tensor
 
-from inrvid.errors import DataError
+from inrvid.base.errors import DataError
 from inrvid.video.pyav_reader import frame_to_tensor, stack_frames
 from inrvid.video.reader import VideoInfo, VideoReader
 

@@ -22,7 +22,7 @@ import torch
 from einops import rearrange
 from torch import Tensor
 
-from inrvid.errors import DataError
+from inrvid.base.errors import DataError
 from inrvid.video.reader import VideoInfo, VideoReader
 
 _VERIFY_FRAMES = 4                                   # frames compared after each keyframe seek

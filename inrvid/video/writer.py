@@ -15,9 +15,9 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import Tensor
 
-from inrvid import files
-from inrvid.errors import DataError
-from inrvid.tensor import expect_shape
+from inrvid.base import files
+from inrvid.base.errors import DataError
+from inrvid.base.tensor import expect_shape
 
 H264_ENCODERS = ("libx264", "libopenh264")
 FALLBACK_ENCODERS = ("mpeg4",)

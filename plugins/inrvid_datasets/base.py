@@ -13,10 +13,16 @@ import av
 import torch
 from pydantic import Field
 
-from inrvid.dataset import ClipItem, DatasetConfig, DatasetSummary, SkippedFile, VideoDataset
-from inrvid.errors import DataError
-from inrvid.pixels import centre_crop_resize
-from inrvid.registry import BuildContext, VideoSpec
+from inrvid.base.errors import DataError
+from inrvid.base.pixels import centre_crop_resize
+from inrvid.components.dataset import (
+    ClipItem,
+    DatasetConfig,
+    DatasetSummary,
+    SkippedFile,
+    VideoDataset,
+)
+from inrvid.components.registry import BuildContext, VideoSpec
 from inrvid.video import VideoInfo, VideoReader, open_video
 from inrvid.video.frames import FrameFolderReader
 from inrvid_datasets.index import DatasetIndex

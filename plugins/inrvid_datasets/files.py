@@ -6,7 +6,7 @@ import fnmatch
 import os
 from pathlib import Path
 
-from inrvid.errors import DataError
+from inrvid.base.errors import DataError
 from inrvid.video.frames import IMAGE_SUFFIXES, natural_key
 
 VIDEO_SUFFIXES = (".avi", ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".gif", ".mpg", ".mpeg", ".flv")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from inrvid.registry import BuildContext
+from inrvid.components.registry import BuildContext
 from inrvid_datasets.base import FileDatasetConfig, IndexedVideoDataset
 from inrvid_datasets.files import (
     VIDEO_SUFFIXES,

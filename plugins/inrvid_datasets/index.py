@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inrvid import files
-from inrvid.errors import DataError, StorageError
-from inrvid.progress import bar
+from inrvid.base import files
+from inrvid.base.errors import DataError, StorageError
+from inrvid.base.progress import bar
 from inrvid.video import VideoInfo, open_video
 
 INDEX_VERSION = 1

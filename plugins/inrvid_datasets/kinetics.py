@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from inrvid.dataset import SkippedFile
-from inrvid.errors import DataError
-from inrvid.registry import BuildContext
+from inrvid.base.errors import DataError
+from inrvid.components.dataset import SkippedFile
+from inrvid.components.registry import BuildContext
 from inrvid_datasets.base import FileDatasetConfig, IndexedVideoDataset
 from inrvid_datasets.files import VIDEO_SUFFIXES, find_frame_folders, find_videos, require_folder
 from inrvid_datasets.layout import digan_layout

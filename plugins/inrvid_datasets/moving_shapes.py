@@ -15,9 +15,9 @@ import torch
 from pydantic import Field
 from torch import Tensor
 
-from inrvid.dataset import ClipItem, DatasetConfig, DatasetSummary, VideoDataset
-from inrvid.registry import BuildContext, VideoSpec
-from inrvid.time_axis import clip_times
+from inrvid.base.time_axis import clip_times
+from inrvid.components.dataset import ClipItem, DatasetConfig, DatasetSummary, VideoDataset
+from inrvid.components.registry import BuildContext, VideoSpec
 from inrvid_datasets.transforms import flip_decision, mix64
 
 
@@ -118,7 +118,7 @@ class MovingShapes(VideoDataset):
         return (self.render(video, times, resolution) * 255).round().clamp(0, 255).to(torch.uint8)
 
     def clip_times(self) -> Tensor:
-        """The times of a clip's frames: k / (F - 1), k = 0..F-1 (`inrvid.time_axis`)."""
+        """The times of a clip's frames: k / (F - 1), k = 0..F-1 (`inrvid.base.time_axis`)."""
         return clip_times(self.cfg.clip_frames, torch.float64)
 
     # -- the Dataset protocol ----------------------------------------------------------------

@@ -12,8 +12,8 @@ import torch
 from pydantic import Field
 from torch import Tensor
 
-from inrvid.registry import BuildContext
-from inrvid.sampler import SamplerConfig, TimeSampler
+from inrvid.components.registry import BuildContext
+from inrvid.components.sampler import SamplerConfig, TimeSampler
 
 
 def beta_pair(batch: int, gen: torch.Generator) -> Tensor:

@@ -1,4 +1,4 @@
-"""The deterministic x-flip of clips (the crop and resize is `inrvid.pixels.centre_crop_resize`)."""
+"""The deterministic x-flip of clips (crop and resize: `inrvid.base.pixels.centre_crop_resize`)."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from inrvid.dataset import SkippedFile
-from inrvid.errors import DataError
-from inrvid.registry import BuildContext
+from inrvid.base.errors import DataError
+from inrvid.components.dataset import SkippedFile
+from inrvid.components.registry import BuildContext
 from inrvid_datasets.base import FileDatasetConfig, IndexedVideoDataset
 from inrvid_datasets.files import find_videos, require_folder
 from inrvid_datasets.layout import ClipLayout

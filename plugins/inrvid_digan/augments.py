@@ -17,10 +17,10 @@ from einops import repeat
 from pydantic import Field
 from torch import Tensor
 
-from inrvid.augment import Augment, AugmentConfig
-from inrvid.errors import ShapeError
-from inrvid.registry import BuildContext
-from inrvid.tensor import expect_shape
+from inrvid.base.errors import ShapeError
+from inrvid.base.tensor import expect_shape
+from inrvid.components.augment import Augment, AugmentConfig
+from inrvid.components.registry import BuildContext
 
 
 def _per_video_uniform(frames: Tensor, low: float, high: float) -> Tensor:

@@ -20,10 +20,10 @@ from einops import rearrange, repeat
 from pydantic import Field
 from torch import Tensor, nn
 
-from inrvid.discriminator import Discriminator, DiscriminatorConfig
-from inrvid.errors import PluginError
-from inrvid.registry import BuildContext
-from inrvid.tensor import expect_shape
+from inrvid.base.errors import PluginError
+from inrvid.base.tensor import expect_shape
+from inrvid.components.discriminator import Discriminator, DiscriminatorConfig
+from inrvid.components.registry import BuildContext
 from inrvid_digan.generator import MappingNetwork, check_classes
 from inrvid_digan.layers import Conv2dLayer, EqualLinear, minibatch_std
 

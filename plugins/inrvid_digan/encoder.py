@@ -24,10 +24,10 @@ from einops import rearrange, repeat
 from pydantic import Field
 from torch import Tensor, nn
 
-from inrvid.encoder import CoordinateEncoder, EncoderConfig
-from inrvid.errors import PluginError, ShapeError
-from inrvid.registry import BuildContext
-from inrvid.tensor import expect_shape
+from inrvid.base.errors import PluginError, ShapeError
+from inrvid.base.tensor import expect_shape
+from inrvid.components.encoder import CoordinateEncoder, EncoderConfig
+from inrvid.components.registry import BuildContext
 from inrvid_digan.layers import EqualLinear
 
 SQRT_10 = math.sqrt(10.0)

@@ -30,11 +30,11 @@ from einops import rearrange
 from pydantic import Field, field_validator, model_validator
 from torch import Tensor, nn
 
-from inrvid.encoder import CoordinateEncoder
-from inrvid.errors import PluginError, ShapeError
-from inrvid.generator import GeneratorConfig, StyleGenerator
-from inrvid.registry import BuildContext
-from inrvid.tensor import expect_shape
+from inrvid.base.errors import PluginError, ShapeError
+from inrvid.base.tensor import expect_shape
+from inrvid.components.encoder import CoordinateEncoder
+from inrvid.components.generator import GeneratorConfig, StyleGenerator
+from inrvid.components.registry import BuildContext
 from inrvid_digan.encoder import embed_grid
 from inrvid_digan.layers import (
     LRELU_GAIN,

@@ -30,10 +30,10 @@ import torch.nn.functional as F
 from pydantic import Field
 from torch import Tensor
 
-from inrvid.discriminator import Discriminator
-from inrvid.errors import TrainingError
-from inrvid.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
-from inrvid.registry import BuildContext
+from inrvid.base.errors import TrainingError
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
+from inrvid.components.registry import BuildContext
 from inrvid_digan.augments import SharedDraw
 
 NONSATURATING = "nonsaturating_logistic"

@@ -12,13 +12,13 @@ from numpy.typing import NDArray
 from pydantic import Field, field_validator
 from torch import Tensor
 
-from inrvid.errors import DataError
-from inrvid.metric import Metric, MetricConfig, VideoSource
-from inrvid.metrics.cache import FeatureCache, feature_key
-from inrvid.metrics.protocols import EvalProtocol, get_protocol, protocol_names
-from inrvid.pixels import centre_crop_resize
-from inrvid.registry import BuildContext
-from inrvid.tensor import expect_shape
+from inrvid.base.errors import DataError
+from inrvid.base.pixels import centre_crop_resize
+from inrvid.base.tensor import expect_shape
+from inrvid.components.metric import Metric, MetricConfig, VideoSource
+from inrvid.components.registry import BuildContext
+from inrvid.runtime.scoring.cache import FeatureCache, feature_key
+from inrvid.runtime.scoring.protocols import EvalProtocol, get_protocol, protocol_names
 from inrvid_metrics.extractors import FeatureExtractor
 from inrvid_metrics.weights import WeightSpec, resolve_weights
 

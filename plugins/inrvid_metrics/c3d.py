@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import Tensor, nn
 
-from inrvid.tensor import expect_shape
+from inrvid.base.tensor import expect_shape
 
 # (name, input channels, output channels, pool after it: kernel=stride, or None)
 _CONVS: tuple[tuple[str, int, int, tuple[int, int, int] | None], ...] = (

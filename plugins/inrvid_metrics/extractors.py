@@ -15,14 +15,14 @@ import torch
 from einops import rearrange
 from torch import Tensor, nn
 
-from inrvid.errors import WeightsError
-from inrvid.metrics.preprocess import (
+from inrvid.base.errors import WeightsError
+from inrvid.base.tensor import expect_shape
+from inrvid.runtime.scoring.preprocess import (
     resize_bilinear,
     resize_short_side_crop,
     resize_tf1_legacy,
     to_unit_range,
 )
-from inrvid.tensor import expect_shape
 from inrvid_metrics.c3d import C3D, C3D_FRAMES, C3D_SIZE
 from inrvid_metrics.i3d import InceptionI3d
 from inrvid_metrics.inception import InceptionV3

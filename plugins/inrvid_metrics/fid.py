@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from inrvid.metrics.frechet import CovarianceDivisor, frechet_distance_of_features
+from inrvid.runtime.scoring.frechet import CovarianceDivisor, frechet_distance_of_features
 from inrvid_metrics.base import FeatureMetric, Features, VideoMetricConfig
 from inrvid_metrics.extractors import InceptionFeatures
 from inrvid_metrics.weights import INCEPTION_WEIGHTS

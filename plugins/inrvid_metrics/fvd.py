@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from inrvid.metrics.frechet import CovarianceDivisor, frechet_distance_of_features
-from inrvid.metrics.mmd import kernel_distance
+from inrvid.runtime.scoring.frechet import CovarianceDivisor, frechet_distance_of_features
+from inrvid.runtime.scoring.mmd import kernel_distance
 from inrvid_metrics.base import FeatureMetric, Features, VideoMetricConfig
 from inrvid_metrics.extractors import FeatureExtractor, I3DFeatures
 from inrvid_metrics.weights import I3D_WEIGHTS

@@ -18,8 +18,8 @@ import torch.nn.functional as F
 from einops import reduce
 from torch import Tensor, nn
 
-from inrvid.errors import ShapeError
-from inrvid.tensor import expect_shape
+from inrvid.base.errors import ShapeError
+from inrvid.base.tensor import expect_shape
 from inrvid_metrics.layers import FrozenBatchNorm, same_padding
 
 Triple = tuple[int, int, int]

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from einops import reduce
 from torch import Tensor, nn
 
-from inrvid.tensor import expect_shape
+from inrvid.base.tensor import expect_shape
 from inrvid_metrics.layers import FrozenBatchNorm
 
 Pair = int | tuple[int, int]

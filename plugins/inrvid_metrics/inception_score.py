@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from inrvid.metrics.inception_score import inception_score
-from inrvid.registry import BuildContext
+from inrvid.components.registry import BuildContext
+from inrvid.runtime.scoring.inception_score import inception_score
 from inrvid_metrics.base import FeatureMetric, Features, VideoMetricConfig
 from inrvid_metrics.c3d import C3D_FRAMES
 from inrvid_metrics.extractors import C3DProbabilities

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from inrvid.errors import WeightsError
+from inrvid.base.errors import WeightsError
 
 
 class FrozenBatchNorm(nn.Module):

@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from inrvid.errors import DataError
-from inrvid.metric import Metric, VideoSource
-from inrvid.metrics.preprocess import to_unit_range
-from inrvid.metrics.swd import VideoDescriptors, video_swd_of_descriptors
-from inrvid.registry import BuildContext
+from inrvid.base.errors import DataError
+from inrvid.components.metric import Metric, VideoSource
+from inrvid.components.registry import BuildContext
+from inrvid.runtime.scoring.preprocess import to_unit_range
+from inrvid.runtime.scoring.swd import VideoDescriptors, video_swd_of_descriptors
 from inrvid_metrics.base import VideoMetricConfig, aggregate_trials, read_clips
 
 
 class SWDConfig(VideoMetricConfig):
-    """SWD options; the construction is documented in `inrvid.metrics.swd`."""
+    """SWD options; the construction is documented in `inrvid.runtime.scoring.swd`."""
 
     patches_per_frame: int = Field(8, gt=0, description="random patches per frame and level")
     patch_size: int = Field(7, gt=0, description="side of the square patches, in pixels")

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import torch
 
-from inrvid.errors import WeightsError
+from inrvid.base.errors import WeightsError
 
 WEIGHTS_DIR_ENV = "INRVID_WEIGHTS_DIR"
 WeightsFormat = Literal["torchscript", "state_dict"]

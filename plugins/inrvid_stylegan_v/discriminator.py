@@ -23,10 +23,10 @@ from inrvid_digan.layers import Conv2dLayer, EqualLinear, minibatch_std
 from pydantic import Field, model_validator
 from torch import Tensor, nn
 
-from inrvid.discriminator import Discriminator, DiscriminatorConfig
-from inrvid.errors import ShapeError
-from inrvid.registry import BuildContext
-from inrvid.tensor import expect_shape
+from inrvid.base.errors import ShapeError
+from inrvid.base.tensor import expect_shape
+from inrvid.components.discriminator import Discriminator, DiscriminatorConfig
+from inrvid.components.registry import BuildContext
 from inrvid_stylegan_v.generator import _square_resolution
 
 

@@ -21,10 +21,10 @@ from inrvid_digan.layers import fir_filter
 from pydantic import Field, model_validator
 from torch import Tensor, nn
 
-from inrvid.errors import InrvidError, PluginError
-from inrvid.generator import GeneratorConfig, StyleGenerator
-from inrvid.registry import BuildContext
-from inrvid.tensor import expect_shape
+from inrvid.base.errors import InrvidError, PluginError
+from inrvid.base.tensor import expect_shape
+from inrvid.components.generator import GeneratorConfig, StyleGenerator
+from inrvid.components.registry import BuildContext
 from inrvid_stylegan_v.layers import SynthesisLayer, ToRGB, upsample_fir
 from inrvid_stylegan_v.motion import MotionEncoder
 

@@ -16,9 +16,9 @@ from inrvid_digan.losses import _require, _selected
 from pydantic import Field
 from torch import Tensor
 
-from inrvid.discriminator import Discriminator
-from inrvid.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
-from inrvid.registry import BuildContext
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
+from inrvid.components.registry import BuildContext
 
 R1 = "stylegan_v_r1"
 

@@ -20,10 +20,10 @@ import torch
 from pydantic import Field, field_validator
 from torch import Tensor
 
-from inrvid.errors import DataError
-from inrvid.registry import BuildContext
-from inrvid.sampler import SamplerConfig, TimeSampler
-from inrvid.time_axis import index_times
+from inrvid.base.errors import DataError
+from inrvid.base.time_axis import index_times
+from inrvid.components.registry import BuildContext
+from inrvid.components.sampler import SamplerConfig, TimeSampler
 
 POWERS_OF_TWO = [2**k for k in range(12)]   # configs/sampling/random.yaml: total_dists
 

@@ -21,10 +21,10 @@ from inrvid_digan.layers import EqualLinear
 from pydantic import Field, field_validator
 from torch import Tensor, nn
 
-from inrvid.discriminator import Discriminator, DiscriminatorConfig
-from inrvid.errors import ShapeError
-from inrvid.registry import BuildContext
-from inrvid.tensor import expect_shape
+from inrvid.base.errors import ShapeError
+from inrvid.base.tensor import expect_shape
+from inrvid.components.discriminator import Discriminator, DiscriminatorConfig
+from inrvid.components.registry import BuildContext
 
 
 class EqualConv3d(nn.Module):

@@ -13,10 +13,10 @@ import torch
 from einops import rearrange, repeat
 from torch import Tensor, nn
 
-from inrvid.generator import Generator, GeneratorConfig
-from inrvid.loss import Loss, LossConfig, PhaseInputs
-from inrvid.registry import BuildContext
-from inrvid.sampler import SamplerConfig, TimeSampler
+from inrvid.components.generator import Generator, GeneratorConfig
+from inrvid.components.loss import Loss, LossConfig, PhaseInputs
+from inrvid.components.registry import BuildContext
+from inrvid.components.sampler import SamplerConfig, TimeSampler
 
 
 class PixelGeneratorConfig(GeneratorConfig):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from inrvid import checkpoint as ckpt
+from inrvid.base.errors import CheckpointError
 from inrvid.cli import main
-from inrvid.errors import CheckpointError
+from inrvid.runtime import checkpoint as ckpt
 
 FORMAT1 = Path(__file__).resolve().parents[1] / "data" / "checkpoint-format1-quickstart.pt"
 

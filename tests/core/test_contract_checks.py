@@ -13,8 +13,8 @@ import pytest
 import torch
 from torch import Tensor
 
-from inrvid.loss import PhaseInputs
-from inrvid.registry import BuildContext
+from inrvid.components.loss import PhaseInputs
+from inrvid.components.registry import BuildContext
 from inrvid.testing import (
     ContractError,
     check_generator,
@@ -266,7 +266,7 @@ def test_a_conditional_generator_that_ignores_its_classes_is_caught() -> None:
 
 # ------------------------------------------------------------------ other registries
 def test_the_reference_encoder_passes_and_a_noisy_encoder_is_caught() -> None:
-    from inrvid.encoder import EncoderConfig
+    from inrvid.components.encoder import EncoderConfig
     from inrvid.testing import ReferenceEncoder, check_encoder
 
     def reference(cfg: EncoderConfig, ctx: BuildContext) -> ReferenceEncoder:
@@ -283,7 +283,7 @@ def test_the_reference_encoder_passes_and_a_noisy_encoder_is_caught() -> None:
 
 
 def test_a_discriminator_that_scores_a_pair_of_any_length_is_caught() -> None:
-    from inrvid.discriminator import Discriminator, DiscriminatorConfig
+    from inrvid.components.discriminator import Discriminator, DiscriminatorConfig
     from inrvid.testing import check_discriminator
 
     class Pair(Discriminator):
@@ -302,7 +302,7 @@ def test_a_discriminator_that_scores_a_pair_of_any_length_is_caught() -> None:
 
 
 def test_an_augment_drawing_per_frame_is_caught() -> None:
-    from inrvid.augment import Augment, AugmentConfig
+    from inrvid.components.augment import Augment, AugmentConfig
     from inrvid.testing import check_augment
 
     class PerFrame(Augment):

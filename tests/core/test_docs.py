@@ -4,7 +4,7 @@ import inspect
 import re
 from pathlib import Path
 
-from inrvid import hookspecs
+from inrvid.components import hookspecs
 
 HOOKS_DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins" / "hooks.md"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from inrvid import checkpoint as ckpt
-from inrvid.errors import RecipeError
 from inrvid.recipe import load_recipe
+from inrvid.recipe.errors import RecipeError
+from inrvid.runtime import checkpoint as ckpt
 from tests.conftest import TOY_RECIPE
 
 PLAIN_RECIPE = TOY_RECIPE.replace("encoder: {kind: toy_encoder, features: 8}\n", "").replace(

@@ -158,7 +158,7 @@ def describe(cycle: list[str], lines: dict[tuple[str, str], int]) -> str:
 def test_the_graph_sees_imports_inside_functions_and_skips_type_checking_ones():
     source = (
         "from typing import TYPE_CHECKING\n"
-        "from inrvid.errors import InrvidError\n"
+        "from inrvid.base.errors import InrvidError\n"
         "if TYPE_CHECKING:\n"
         "    from inrvid.recipe import Recipe\n"
         "def f():\n"
@@ -167,7 +167,7 @@ def test_the_graph_sees_imports_inside_functions_and_skips_type_checking_ones():
         "    importlib.import_module('inrvid.video.hooks')\n"
     )
     names = {n for n, _ in imported_names(ast.parse(source), "inrvid.x", False)}
-    assert {"inrvid.errors.InrvidError", "inrvid.train.loop", "inrvid.video.hooks"} <= names
+    assert {"inrvid.base.errors.InrvidError", "inrvid.train.loop", "inrvid.video.hooks"} <= names
     assert "inrvid.recipe" not in names and "inrvid.recipe.Recipe" not in names
 
 
@@ -190,12 +190,12 @@ def test_the_core_imports_no_plugin_package():
 
 
 FOUNDATION = {
-    "inrvid.errors", "inrvid.version", "inrvid.console", "inrvid.files", "inrvid.limits",
-    "inrvid.tensor", "inrvid.time_axis", "inrvid.streams", "inrvid.progress",
+    "inrvid.base.errors", "inrvid.base.version", "inrvid.base.console", "inrvid.base.files", "inrvid.base.limits",
+    "inrvid.base.tensor", "inrvid.base.time_axis", "inrvid.base.streams", "inrvid.base.progress",
 }
 COMPONENT_KINDS = {
-    "inrvid.registry", "inrvid.generator", "inrvid.encoder", "inrvid.discriminator",
-    "inrvid.loss", "inrvid.augment", "inrvid.sampler", "inrvid.dataset", "inrvid.metric",
+    "inrvid.components.registry", "inrvid.components.generator", "inrvid.components.encoder", "inrvid.components.discriminator",
+    "inrvid.components.loss", "inrvid.components.augment", "inrvid.components.sampler", "inrvid.components.dataset", "inrvid.components.metric",
 }
 
 
@@ -216,15 +216,15 @@ def test_component_kinds_import_only_the_registry_each_other_and_the_foundation(
 
 # (importer, imported): the layers of docs/architecture.md that must stay apart
 FORBIDDEN = [
-    ("inrvid.train", "inrvid.evaluation"),  # in-training metrics use inrvid.metrics
+    ("inrvid.train", "inrvid.evaluation"),  # in-training metrics use inrvid.runtime.scoring
     ("inrvid.evaluation", "inrvid.train"),
     ("inrvid.generation", "inrvid.train"),
     ("inrvid.generation", "inrvid.evaluation"),
-    ("inrvid.metrics", "inrvid.train"),
-    ("inrvid.metrics", "inrvid.evaluation"),
-    ("inrvid.metrics", "inrvid.recipe"),
-    ("inrvid.metrics", "inrvid.checkpoint"),
-    ("inrvid.plugins", "inrvid.recipe"),
+    ("inrvid.runtime.scoring", "inrvid.train"),
+    ("inrvid.runtime.scoring", "inrvid.evaluation"),
+    ("inrvid.runtime.scoring", "inrvid.recipe"),
+    ("inrvid.runtime.scoring", "inrvid.runtime.checkpoint"),
+    ("inrvid.loading", "inrvid.recipe"),
 ]
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import torch
 
-from inrvid.pixels import centre_crop_resize, to_uint8
-from inrvid.tensor import pick_device
-from inrvid.time_axis import clip_times, index_times
+from inrvid.base.pixels import centre_crop_resize, to_uint8
+from inrvid.base.tensor import pick_device
+from inrvid.base.time_axis import clip_times, index_times
 
 
 def test_the_uint8_cast_rounds_half_up_in_any_value_range_and_truncates_on_request():

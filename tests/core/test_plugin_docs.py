@@ -16,15 +16,15 @@ import pytest
 import torch
 from pydantic import BaseModel
 
-from inrvid.augment import Augment, AugmentConfig
-from inrvid.dataset import DatasetConfig, VideoDataset
-from inrvid.discriminator import Discriminator, DiscriminatorConfig
-from inrvid.encoder import CoordinateEncoder, EncoderConfig
-from inrvid.generator import Generator, GeneratorConfig, StyleGenerator
-from inrvid.loss import Loss, LossConfig, PhaseInputs
-from inrvid.metric import Metric, MetricConfig
-from inrvid.plugins import REGISTRIES
-from inrvid.sampler import SamplerConfig, TimeSampler
+from inrvid.components.augment import Augment, AugmentConfig
+from inrvid.components.dataset import DatasetConfig, VideoDataset
+from inrvid.components.discriminator import Discriminator, DiscriminatorConfig
+from inrvid.components.encoder import CoordinateEncoder, EncoderConfig
+from inrvid.components.generator import Generator, GeneratorConfig, StyleGenerator
+from inrvid.components.loss import Loss, LossConfig, PhaseInputs
+from inrvid.components.metric import Metric, MetricConfig
+from inrvid.components.sampler import SamplerConfig, TimeSampler
+from inrvid.loading.plugins import REGISTRIES
 from inrvid.testing import CHECKS, tiny_context
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "plugins"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from inrvid.plugins import REGISTRIES
+from inrvid.base.version import PLUGIN_API
+from inrvid.loading.plugins import REGISTRIES
 from inrvid.recipe import RecipeError, load_recipe
-from inrvid.version import PLUGIN_API
 
 
 def record(report, name):
@@ -80,8 +80,8 @@ def test_registrar_rejects_bad_names_undocumented_fields_and_non_callables():
     from pydantic import Field
 
     from inrvid import ComponentConfig, Registrar
-    from inrvid.errors import PluginError
-    from inrvid.registry import Origin
+    from inrvid.base.errors import PluginError
+    from inrvid.components.registry import Origin
 
     class Undocumented(ComponentConfig):
         size: int = Field(1)

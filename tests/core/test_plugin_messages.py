@@ -7,12 +7,12 @@ from typing import Literal
 
 import pytest
 
-from inrvid import console
+from inrvid.base import console
 from inrvid.cli import main, type_label
-from inrvid.loss import DiscriminatorRoles
-from inrvid.plugins import REGISTRIES, load_plugins
+from inrvid.components.loss import DiscriminatorRoles
+from inrvid.components.registry import ComponentLookupError
+from inrvid.loading.plugins import REGISTRIES, load_plugins
 from inrvid.recipe import RecipeError, load_recipe
-from inrvid.registry import ComponentLookupError
 from tests.conftest import REPO, fixture_entry_point
 
 

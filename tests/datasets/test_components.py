@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from inrvid_datasets.layout import ClipLayout, digan_layout
 
-from inrvid.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 from inrvid.testing import check_component
 
 SMALL = {"resolution": 16, "clip_frames": 4}

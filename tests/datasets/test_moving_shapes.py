@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from inrvid.registry import BuildContext
+from inrvid.components.registry import BuildContext
 from inrvid.testing import build_component
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 from scipy import integrate
 
-from inrvid.registry import VideoSpec
+from inrvid.components.registry import VideoSpec
 from inrvid.testing import build_component, check_component, tiny_context
 
 DRAWS = 200_000

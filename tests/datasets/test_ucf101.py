@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from inrvid.errors import DataError
-from inrvid.pixels import centre_crop_resize
+from inrvid.base.errors import DataError
+from inrvid.base.pixels import centre_crop_resize
 from inrvid.testing import build_component
 from inrvid.video import open_video
 

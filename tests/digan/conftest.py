@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import torch
 
-from inrvid.plugins import ensure_plugins
+from inrvid.loading.plugins import ensure_plugins
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ from typing import Any
 
 import torch
 
-from inrvid.plugins import ensure_plugins
-from inrvid.registry import BuildContext, VideoSpec
+from inrvid.components.registry import BuildContext, VideoSpec
+from inrvid.loading.plugins import ensure_plugins
 from inrvid.testing import build_component, tiny_context
 
 # A generator with three scales (4, 8, 16) on a 16x16 video, at a few kB of parameters.

@@ -17,8 +17,8 @@ import math
 import pytest
 import torch
 
-from inrvid.errors import ShapeError
-from inrvid.registry import VideoSpec
+from inrvid.base.errors import ShapeError
+from inrvid.components.registry import VideoSpec
 from inrvid.testing import build_component
 from tests.digan.helpers import context, n_params, tiny_discriminator, tiny_generator
 

@@ -11,10 +11,10 @@ import pytest
 import torch
 from inrvid_metrics.c3d import C3D
 
-from inrvid import checkpoint as ckpt
 from inrvid.cli import main
-from inrvid.metrics.sources import GeneratorVideoSource
 from inrvid.recipe import load_recipe
+from inrvid.runtime import checkpoint as ckpt
+from inrvid.runtime.scoring.sources import GeneratorVideoSource
 from inrvid.train.loop import train
 from tests.conftest import have_shared_data
 from tests.digan.test_recipes import REPO, tiny_overrides

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from inrvid.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 from inrvid.testing import ContractError, build_component, check_component, tiny_context
 from tests.digan.helpers import TINY_DISCRIMINATOR, TINY_ENCODER, TINY_GENERATOR
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 from inrvid_digan.layers import Conv2dLayer, fir_filter, minibatch_std
 
-from inrvid.errors import ShapeError
+from inrvid.base.errors import ShapeError
 from tests.digan.helpers import tiny_discriminator
 
 

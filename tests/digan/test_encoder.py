@@ -10,8 +10,8 @@ import torch
 from inrvid_digan.encoder import embed_grid
 from inrvid_digan.layers import coordinate_grid
 
-from inrvid.errors import ShapeError
-from inrvid.registry import BuildContext
+from inrvid.base.errors import ShapeError
+from inrvid.components.registry import BuildContext
 from inrvid.testing import build_component
 from tests.digan.helpers import n_params
 

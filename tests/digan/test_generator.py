@@ -9,8 +9,8 @@ import torch
 from inrvid_digan.generator import body_layout
 from inrvid_digan.layers import coordinate_grid
 
-from inrvid.errors import ShapeError
-from inrvid.registry import VideoSpec
+from inrvid.base.errors import ShapeError
+from inrvid.components.registry import VideoSpec
 from tests.digan.helpers import TINY_GENERATOR, tiny_generator
 
 

@@ -9,9 +9,9 @@ import torch
 import torch.nn.functional as F
 from einops import rearrange
 
-from inrvid.discriminator import Discriminator
-from inrvid.errors import TrainingError
-from inrvid.loss import PhaseInputs
+from inrvid.base.errors import TrainingError
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.loss import PhaseInputs
 from inrvid.testing import build_component
 
 

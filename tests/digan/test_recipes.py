@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import torch
 
-from inrvid.build import build_models
-from inrvid.generator import class_keywords, draw_classes
-from inrvid.loss import PhaseInputs
+from inrvid.components.generator import class_keywords, draw_classes
+from inrvid.components.loss import PhaseInputs
+from inrvid.components.registry import VideoSpec
 from inrvid.recipe import Recipe, load_recipe
-from inrvid.registry import VideoSpec
+from inrvid.runtime.build import build_models
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / "recipes" / "digan_ucf.yaml"

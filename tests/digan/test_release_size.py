@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import torch
 
-from inrvid.registry import VideoSpec
+from inrvid.components.registry import VideoSpec
 from inrvid.testing import build_component
 from tests.digan.helpers import context, n_params
 

@@ -15,9 +15,9 @@ from einops import rearrange
 from inrvid_digan.augments import SharedDraw
 from torch import Tensor
 
-from inrvid.build import AugmentPipeline
-from inrvid.errors import ShapeError
-from inrvid.loss import PhaseInputs
+from inrvid.base.errors import ShapeError
+from inrvid.components.loss import PhaseInputs
+from inrvid.runtime.build import AugmentPipeline
 from inrvid.testing import build_component
 from tests.digan.helpers import TINY_VIDEO, context, tiny_discriminator
 

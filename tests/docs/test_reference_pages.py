@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 import yaml
 
-from inrvid.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -157,7 +157,7 @@ def test_command_line_counts_still_override_the_recipes_metric_settings(trained_
 
 def test_recipe_metrics_of_uninstalled_plugins_do_not_stop_eval_of_a_named_metric():
     from inrvid.evaluation.metric_setup import plans_from_names
-    from inrvid.plugins import ensure_plugins
+    from inrvid.loading.plugins import ensure_plugins
 
     ensure_plugins()
     sections = {"fvd": {"kind": "some_uninstalled_metric", "protocol": "digan"},

@@ -10,7 +10,7 @@ import torch
 
 from inrvid.cli import main
 from inrvid.evaluation.eval_command import CheckpointInputs, SourceFactory
-from inrvid.metrics.runner import group_by_sources
+from inrvid.runtime.scoring.runner import group_by_sources
 from inrvid.train.distributed import DistInfo
 from inrvid.train.loop import periodic_metrics
 from inrvid.train.periodic_metrics import EVAL_SEED_OFFSET

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from inrvid.errors import DataError
-from inrvid.metrics.sources import DatasetClipSource, dataset_identity, folder_fingerprint
+from inrvid.base.errors import DataError
+from inrvid.runtime.scoring.sources import DatasetClipSource, dataset_identity, folder_fingerprint
 from inrvid.testing import build_component
 
 SHAPES = {"videos": 6, "resolution": 8, "clip_frames": 4, "hflip": False}

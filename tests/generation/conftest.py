@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from inrvid import time_axis
+from inrvid.base import time_axis
 from inrvid.generation.api import VideoModel, load
 from inrvid.recipe import load_recipe
 

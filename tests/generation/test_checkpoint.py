@@ -14,16 +14,20 @@ import pytest
 import torch
 
 import inrvid
-from inrvid import checkpoint as ckpt
+from inrvid.base.errors import CheckpointError, InrvidError
 from inrvid.cli import main
-from inrvid.errors import CheckpointError, InrvidError
+from inrvid.components.generator import GENERATORS
 from inrvid.generation.inversion import invert
-from inrvid.generation.render import render
-from inrvid.generator import GENERATORS
+from inrvid.runtime import checkpoint as ckpt
+from inrvid.runtime.render import render
 from tests.generation.conftest import REPO
 
 FORMAT1 = REPO / "tests" / "data" / "checkpoint-format1-quickstart.pt"
 FORMAT1_FRAMES = REPO / "tests" / "data" / "checkpoint-format1-quickstart-frames.pt"
+# written by a StyleGAN-V tiny run (16x16, channel_max 8) before the modules moved into layer
+# folders (issue 21), with the frames it rendered then
+FORMAT2_PREMOVE = REPO / "tests" / "data" / "checkpoint-format2-stylegan-v-tiny.pt"
+FORMAT2_PREMOVE_FRAMES = REPO / "tests" / "data" / "checkpoint-format2-stylegan-v-tiny-frames.pt"
 
 
 @pytest.fixture
@@ -75,6 +79,22 @@ def test_a_format1_checkpoint_still_loads_and_renders_the_frames_it_rendered_bef
     with torch.no_grad():
         fresh = render(untrained, z.z_content, z.z_motion, model_ema.times(6))
     assert (fresh - expected["ema"]).abs().max() > 0.1
+
+
+def test_a_checkpoint_written_before_the_layer_folders_loads_renders_and_resumes(tmp_path):
+    expected = torch.load(FORMAT2_PREMOVE_FRAMES, weights_only=True)  # noqa: TID251 - plain tensors
+    for ema, key in ((True, "ema"), (False, "raw")):
+        model = inrvid.load(FORMAT2_PREMOVE, ema=ema)
+        assert model.checkpoint.format_version == 2 and model.video.height == 16
+        torch.testing.assert_close(model.sample(2, frames=6, seed=0, uint8=False), expected[key],
+                                   atol=1e-4, rtol=1e-5)
+    run = tmp_path / "old-run"
+    (run / "checkpoints").mkdir(parents=True)
+    shutil.copy(FORMAT2_PREMOVE, run / "checkpoints" / "checkpoint-000000016.pt")
+    before = ckpt.load(run)
+    assert main(["run", "--resume", str(run), "train.duration_kimg=0.024", "--quiet"]) == 0
+    resumed = ckpt.load(run)
+    assert resumed.images_seen > before.images_seen and resumed.step > before.step
 
 
 def test_a_converted_format1_checkpoint_saves_as_format2_and_loads_back_field_for_field(tmp_path):
@@ -262,7 +282,7 @@ def test_generate_predict_eval_and_load_need_neither_the_dataset_nor_the_loss_or
 
 UNINSTALLED = """
 import sys
-import inrvid.plugins as plugins
+import inrvid.loading.plugins as plugins
 every = plugins.discover_entry_points
 plugins.discover_entry_points = lambda: [ep for ep in every() if ep.name != "digan"]
 from inrvid.cli import main
@@ -303,7 +323,7 @@ def test_an_unrelated_mapping_attribute_does_not_make_a_generator_a_style_genera
     load_fixture_plugins,
 ):
     load_fixture_plugins("toy", "no_encoder")
-    from inrvid.registry import BuildContext, VideoSpec
+    from inrvid.components.registry import BuildContext, VideoSpec
     from tests.plugin_fixtures.no_encoder import MappingNotStyleGenerator, PlainGeneratorConfig
 
     generator = MappingNotStyleGenerator(PlainGeneratorConfig(),

@@ -7,10 +7,10 @@ import json
 import pytest
 import torch
 
-from inrvid.build import build_dataset_of
-from inrvid.errors import DataError, InrvidError
+from inrvid.base.errors import DataError, InrvidError
 from inrvid.generation import predict
 from inrvid.generation.clips import parse_frames
+from inrvid.runtime.build import build_dataset_of
 from inrvid.video import open_video, write_video
 from tests.generation.conftest import clip_times
 

@@ -12,7 +12,7 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
-from inrvid.generation.render import Chunking, frame_times, render, render_uint8
+from inrvid.runtime.render import Chunking, frame_times, render, render_uint8
 from inrvid.video import to_uint8
 
 

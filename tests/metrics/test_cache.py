@@ -1,6 +1,6 @@
 import numpy as np
 
-from inrvid.metrics.cache import FeatureCache, default_cache_dir, feature_key
+from inrvid.runtime.scoring.cache import FeatureCache, default_cache_dir, feature_key
 
 
 def test_saved_features_load_back_with_their_meta(tmp_path):

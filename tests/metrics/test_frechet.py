@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from inrvid.metrics.frechet import (
+from inrvid.runtime.scoring.frechet import (
     feature_statistics,
     frechet_distance,
     frechet_distance_of_features,

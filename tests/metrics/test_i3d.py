@@ -4,7 +4,7 @@ from inrvid_metrics.extractors import I3DFeatures
 from inrvid_metrics.i3d import InceptionI3d, i3d_temporal_positions
 from inrvid_metrics.weights import I3D_WEIGHTS, resolve_weights
 
-from inrvid.errors import ShapeError
+from inrvid.base.errors import ShapeError
 
 
 def test_state_dict_keys_and_shapes_follow_the_documented_i3d_layout():

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from inrvid.metrics.inception_score import inception_score
+from inrvid.runtime.scoring.inception_score import inception_score
 
 
 def test_i1_identical_uniform_rows_score_one():

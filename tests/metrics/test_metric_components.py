@@ -7,10 +7,10 @@ from inrvid_metrics.c3d import C3D
 from inrvid_metrics.inception import InceptionV3
 from inrvid_metrics.layers import init_random
 
-from inrvid.errors import DataError
-from inrvid.metrics.runner import evaluate
-from inrvid.metrics.sources import TensorVideoSource
-from inrvid.plugins import REGISTRIES, ensure_plugins
+from inrvid.base.errors import DataError
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins
+from inrvid.runtime.scoring.runner import evaluate
+from inrvid.runtime.scoring.sources import TensorVideoSource
 from inrvid.testing import build_component, check_component, check_config
 
 METRICS = ["fvd", "kvd", "inception_score", "fid", "swd"]

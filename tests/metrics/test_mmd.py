@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from inrvid.metrics.mmd import kernel_distance, mmd2_unbiased, polynomial_kernel
+from inrvid.runtime.scoring.mmd import kernel_distance, mmd2_unbiased, polynomial_kernel
 
 
 def test_k1_one_dimensional_sets_give_minus_13():

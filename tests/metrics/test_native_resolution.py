@@ -1,6 +1,6 @@
 """A metric's `resolution: native` keeps generated frames at their own size."""
 
-from inrvid.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 
 
 def test_native_resolution_disables_the_protocols_resize():

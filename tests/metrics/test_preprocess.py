@@ -1,7 +1,11 @@
 import torch
 
-from inrvid.metrics.preprocess import resize_short_side_crop, resize_tf1_legacy, to_unit_range
-from inrvid.pixels import centre_crop_resize, to_uint8
+from inrvid.base.pixels import centre_crop_resize, to_uint8
+from inrvid.runtime.scoring.preprocess import (
+    resize_short_side_crop,
+    resize_tf1_legacy,
+    to_unit_range,
+)
 
 
 def test_uint8_cast_rounds_half_up_by_default_and_truncates_for_digan():

@@ -1,7 +1,7 @@
 import pydantic
 import pytest
 
-from inrvid.metrics.protocols import PROTOCOLS, get_protocol
+from inrvid.runtime.scoring.protocols import PROTOCOLS, get_protocol
 
 
 def test_digan_preset_fixes_selection_frames_size_counts_and_trials():

@@ -3,10 +3,14 @@ import pytest
 import torch
 from torch import nn
 
-from inrvid.errors import DataError
-from inrvid.generator import Generator
-from inrvid.metrics.protocols import get_protocol
-from inrvid.metrics.sources import FolderVideoSource, GeneratorVideoSource, TensorVideoSource
+from inrvid.base.errors import DataError
+from inrvid.components.generator import Generator
+from inrvid.runtime.scoring.protocols import get_protocol
+from inrvid.runtime.scoring.sources import (
+    FolderVideoSource,
+    GeneratorVideoSource,
+    TensorVideoSource,
+)
 
 
 class _RampGenerator(Generator):

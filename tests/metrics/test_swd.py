@@ -1,6 +1,6 @@
 import torch
 
-from inrvid.metrics.swd import laplacian_pyramid, video_swd
+from inrvid.runtime.scoring.swd import laplacian_pyramid, video_swd
 
 
 def _videos(seed, n=6, t=4, size=32):

@@ -13,7 +13,7 @@ from inrvid_metrics.weights import (
     weights_dir,
 )
 
-from inrvid.errors import WeightsError
+from inrvid.base.errors import WeightsError
 from inrvid.testing import build_component
 
 

@@ -8,7 +8,7 @@ from pydantic import Field
 from torch import Tensor, nn
 
 from inrvid import BuildContext, hookimpl
-from inrvid.generator import Generator, GeneratorConfig
+from inrvid.components.generator import Generator, GeneratorConfig
 
 INRVID_API = "1.0"
 

@@ -8,14 +8,14 @@ from pydantic import Field
 from torch import Tensor, nn
 
 from inrvid import BuildContext, VideoSpec, hookimpl
-from inrvid.augment import Augment, AugmentConfig
-from inrvid.dataset import ClipItem, DatasetConfig, DatasetSummary, VideoDataset
-from inrvid.discriminator import Discriminator, DiscriminatorConfig
-from inrvid.encoder import CoordinateEncoder, EncoderConfig
-from inrvid.generator import Generator, GeneratorConfig
-from inrvid.loss import Loss, LossConfig, PhaseInputs
-from inrvid.metric import Metric, MetricConfig
-from inrvid.sampler import SamplerConfig, TimeSampler
+from inrvid.components.augment import Augment, AugmentConfig
+from inrvid.components.dataset import ClipItem, DatasetConfig, DatasetSummary, VideoDataset
+from inrvid.components.discriminator import Discriminator, DiscriminatorConfig
+from inrvid.components.encoder import CoordinateEncoder, EncoderConfig
+from inrvid.components.generator import Generator, GeneratorConfig
+from inrvid.components.loss import Loss, LossConfig, PhaseInputs
+from inrvid.components.metric import Metric, MetricConfig
+from inrvid.components.sampler import SamplerConfig, TimeSampler
 
 INRVID_API = "1.0"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from inrvid.base.errors import InrvidError
 from inrvid.cli import main
-from inrvid.errors import InrvidError
-from inrvid.plugins import discover_entry_points, load_plugins
+from inrvid.loading.plugins import discover_entry_points, load_plugins
 from inrvid.scaffold import KINDS, new_plugin
 from inrvid.testing import check_component
 from tests.conftest import FixtureDistribution

@@ -59,7 +59,7 @@ sys.path.insert(0, {repo!r})
 from tests.reliability.faults import install_fault
 install_fault()
 from tests.conftest import fixture_entry_point
-from inrvid.plugins import load_plugins
+from inrvid.loading.plugins import load_plugins
 load_plugins([fixture_entry_point("toy"), *[fixture_entry_point(n) for n in {extra!r}]])
 from inrvid.cli import main
 sys.exit(main(sys.argv[1:]))
@@ -171,7 +171,7 @@ def checkpoints(run: Path) -> list[Path]:
 
 def loss_records(run: Path) -> list[dict[str, Any]]:
     """The training records of metrics.jsonl without timings (what resuming must repeat)."""
-    from inrvid.files import JsonLines
+    from inrvid.base.files import JsonLines
 
     return [
         {k: v for k, v in r.items() if "/" in k or k == "images_seen"}
@@ -368,7 +368,7 @@ def in_cli(argv: list[str], *, plugins: tuple[str, ...] = ("toy",), cwd: Path | 
     from contextlib import redirect_stderr, redirect_stdout
 
     from inrvid.cli import main
-    from inrvid.plugins import load_plugins
+    from inrvid.loading.plugins import load_plugins
     from tests.conftest import fixture_entry_point
 
     saved = {k: os.environ.get(k) for k in (env or {})}
@@ -519,7 +519,7 @@ def alarm(seconds: int) -> Iterator[None]:
 
 def in_process(tally: Tally, action: Callable[[], Any], note: str, seconds: int = 20) -> None:
     """Count one in-process trial: an InrvidError or success survives, anything else not."""
-    from inrvid.errors import InrvidError
+    from inrvid.base.errors import InrvidError
 
     try:
         with alarm(seconds):
@@ -542,7 +542,7 @@ def fuzz_recipes(count: int, seed: int = 0, folder: Path | None = None) -> Tally
     from tests.reliability.fuzz import recipe_documents
 
     tally = Tally("fuzzed recipes (hypothesis; real recipes mutated, and from scratch)")
-    from inrvid.plugins import load_plugins
+    from inrvid.loading.plugins import load_plugins
     from inrvid.recipe import load_recipe
 
     load_plugins()
@@ -596,7 +596,7 @@ def cli_argument_trials() -> Tally:
     from contextlib import redirect_stderr, redirect_stdout
 
     from inrvid.cli import main
-    from inrvid.plugins import load_plugins
+    from inrvid.loading.plugins import load_plugins
 
     tally = Tally("bad command-line arguments (generate, predict, eval, compare, run, recipe)")
     load_plugins()
@@ -656,7 +656,7 @@ def plugin_hook_trials(work: Path) -> Tally:
                           note=f"{plugin}/{mode or '-'} {' '.join(strict)}: exit {done.code}")
     # a plug-in reader that raises: the core reader takes over, with a warning
     for mode in ("raise", "exit"):
-        from inrvid.plugins import load_plugins
+        from inrvid.loading.plugins import load_plugins
         from inrvid.video import open_video
         from tests.conftest import fixture_entry_point
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from inrvid import limits
+from inrvid.base import limits
 from inrvid.cli import main
 from tests.conftest import REPO
 

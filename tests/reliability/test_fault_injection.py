@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from inrvid.files import JsonLines
-from inrvid.plugins import load_plugins
+from inrvid.base.files import JsonLines
+from inrvid.loading.plugins import load_plugins
 from tests.reliability import faults
 
 

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from inrvid import files
-from inrvid.errors import StorageError
+from inrvid.base import files
+from inrvid.base.errors import StorageError
 from inrvid.train.records import MetricsLog
 
 

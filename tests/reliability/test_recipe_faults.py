@@ -7,9 +7,9 @@ import time
 import pytest
 import torch
 
+from inrvid.base.errors import InrvidError
 from inrvid.cli import main
-from inrvid.errors import InrvidError
-from inrvid.plugins import load_plugins
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import load_recipe, load_tree
 from inrvid.recipe.errors import RecipeError
 from tests.conftest import REPO, TOY_RECIPE
@@ -131,7 +131,7 @@ def test_device_cuda_without_cuda_is_refused_by_validate_and_run_naming_the_fix(
 def test_a_batch_that_does_not_fit_in_memory_is_refused_before_anything_is_allocated(
     toy_recipe, tmp_path, monkeypatch
 ):
-    from inrvid import limits
+    from inrvid.base import limits
     from inrvid.train.loop import train
 
     monkeypatch.setattr(limits, "memory_bytes", lambda: 16 << 10)  # a 16 KiB machine

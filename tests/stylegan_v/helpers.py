@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from inrvid.registry import BuildContext, VideoSpec
+from inrvid.components.registry import BuildContext, VideoSpec
 from inrvid.testing import build_component, tiny_context
 
 # A 16x16 generator with a motion code every 4 frames and a 64-frame horizon (18 knots).

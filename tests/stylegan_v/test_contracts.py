@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from inrvid.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 from inrvid.testing import check_component
 from tests.stylegan_v.helpers import TINY_DISCRIMINATOR, TINY_GENERATOR, TINY_VIDEO
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from inrvid.errors import ShapeError
+from inrvid.base.errors import ShapeError
 from tests.stylegan_v.helpers import TINY_VIDEO, tiny_discriminator
 
 FRAME = 1 / (TINY_VIDEO.frames - 1)

@@ -6,7 +6,7 @@ import pytest
 import torch
 from inrvid_stylegan_v.motion import MotionCodeNetwork
 
-from inrvid.errors import InrvidError
+from inrvid.base.errors import InrvidError
 from tests.stylegan_v.helpers import TINY_VIDEO, tiny_generator
 
 SPACING = 4            # TINY_GENERATOR's code_spacing_frames

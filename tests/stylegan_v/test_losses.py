@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from inrvid.discriminator import Discriminator
-from inrvid.loss import PhaseInputs
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.loss import PhaseInputs
 from inrvid.testing import build_component
 
 

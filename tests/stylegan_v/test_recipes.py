@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from inrvid.build import build_models
-from inrvid.loss import PhaseInputs
+from inrvid.components.loss import PhaseInputs
+from inrvid.components.registry import VideoSpec
 from inrvid.recipe import load_recipe
-from inrvid.registry import VideoSpec
+from inrvid.runtime.build import build_models
 
 REPO = Path(__file__).resolve().parents[2]
 UCF, SKY = REPO / "recipes" / "stylegan_v_ucf.yaml", REPO / "recipes" / "stylegan_v_sky.yaml"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from inrvid.build import count_parameters
-from inrvid.registry import BuildContext, VideoSpec
+from inrvid.components.registry import BuildContext, VideoSpec
+from inrvid.runtime.build import count_parameters
 from inrvid.testing import build_component
 
 RELEASE_VIDEO = VideoSpec(frames=33, height=256, width=256)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from inrvid.errors import DataError
-from inrvid.registry import VideoSpec
+from inrvid.base.errors import DataError
+from inrvid.components.registry import VideoSpec
 from inrvid.testing import build_component, tiny_context
 
 CLIP = VideoSpec(frames=40, height=16, width=16)

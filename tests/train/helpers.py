@@ -13,11 +13,11 @@ TRAIN_SCRIPT = """
 import sys, json
 sys.path.insert(0, {repo!r})
 from tests.conftest import fixture_entry_point
-from inrvid.plugins import load_plugins
+from inrvid.loading.plugins import load_plugins
 load_plugins([fixture_entry_point("toy")])
 from inrvid.recipe import load_recipe
 from inrvid.train.loop import train
-from inrvid import checkpoint as ckpt
+from inrvid.runtime import checkpoint as ckpt
 args = json.loads(sys.argv[1])
 if args.get("resume"):
     checkpoint = ckpt.load(args["resume"])

@@ -6,7 +6,7 @@ import sys
 
 import torch
 
-from inrvid import checkpoint as ckpt
+from inrvid.runtime import checkpoint as ckpt
 from tests.conftest import REPO
 from tests.train.helpers import FAST, TRAIN_SCRIPT, write_recipe
 

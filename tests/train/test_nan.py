@@ -1,6 +1,6 @@
 """A non-finite loss stops the run with the step and the term, keeping the last good checkpoint."""
 
-from inrvid import checkpoint as ckpt
+from inrvid.runtime import checkpoint as ckpt
 from tests.train.helpers import FAST, run_training, write_recipe
 
 

@@ -13,11 +13,11 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from inrvid.errors import TrainingError
-from inrvid.loss import Loss, PhaseInputs
+from inrvid.base.errors import TrainingError
+from inrvid.components.loss import Loss, PhaseInputs
+from inrvid.components.registry import VideoSpec
 from inrvid.recipe import load_recipe
 from inrvid.recipe.errors import RecipeError
-from inrvid.registry import VideoSpec
 from inrvid.testing import build_component
 from inrvid.train.distributed import DistInfo
 from inrvid.train.loop import Trainer
@@ -106,7 +106,7 @@ TF32_SCRIPT = textwrap.dedent("""
     import json, sys, torch
     sys.path.insert(0, {repo!r})
     from tests.conftest import fixture_entry_point
-    from inrvid.plugins import load_plugins
+    from inrvid.loading.plugins import load_plugins
     load_plugins([fixture_entry_point("toy")])
     from inrvid.recipe import load_recipe
     from inrvid.train.loop import train

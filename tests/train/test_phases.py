@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from inrvid.loss import Loss, PhaseInputs
+from inrvid.components.loss import Loss, PhaseInputs
 from inrvid.train.cadence import Counters, crossed
 from inrvid.train.distributed import DistInfo
 from inrvid.train.phases import StepContext, build_phases, run_phases

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from inrvid.progress import RunProgress, bar, set_mode
+from inrvid.base.progress import RunProgress, bar, set_mode
 from tests.conftest import REPO
 
 TINY = [

@@ -10,8 +10,8 @@ import time
 import pytest
 import torch
 
-from inrvid import checkpoint as ckpt
-from inrvid.errors import CheckpointError
+from inrvid.base.errors import CheckpointError
+from inrvid.runtime import checkpoint as ckpt
 from tests.train.helpers import FAST, losses, run_training, script_command, write_recipe
 
 LAZY = "  r1: {kind: toy_r1, every: 2}\n"
@@ -70,7 +70,7 @@ def test_kill_during_a_checkpoint_write_leaves_the_previous_checkpoint_whole(tmp
     writer = (
         "import sys, torch\n"
         f"sys.path.insert(0, {str(tmp_path)!r})\n"
-        "from inrvid import checkpoint as ckpt\n"
+        "from inrvid.runtime import checkpoint as ckpt\n"
         "from pathlib import Path\n"
         f"ckpt.write_payload({{'weights': torch.ones(150_000_000)}}, Path({str(target)!r}))\n"
     )

@@ -7,10 +7,10 @@ import itertools
 
 import torch
 
-from inrvid.build import build_models
+from inrvid.base.streams import stream_seed
+from inrvid.components.registry import BuildContext, VideoSpec
 from inrvid.recipe import Recipe, load_recipe
-from inrvid.registry import BuildContext, VideoSpec
-from inrvid.streams import stream_seed
+from inrvid.runtime.build import build_models
 from inrvid.train.distributed import DistInfo
 from inrvid.train.loop import Trainer
 from tests.conftest import REPO

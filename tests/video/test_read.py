@@ -10,8 +10,8 @@ import av
 import pytest
 import torch
 
-from inrvid.errors import DataError
-from inrvid.plugins import plugin_manager
+from inrvid.base.errors import DataError
+from inrvid.loading.plugins import plugin_manager
 from inrvid.video import VideoInfo, VideoReader, open_video
 from inrvid.video.frames import natural_key
 from inrvid.video.reader import compress_runs, expand_runs

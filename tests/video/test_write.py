@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from inrvid.errors import DataError
+from inrvid.base.errors import DataError
 from inrvid.video import open_video, tile_grid, to_uint8, write_grid, write_video
 from inrvid.video import writer as writer_module
 

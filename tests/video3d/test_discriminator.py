@@ -7,9 +7,9 @@ import itertools
 import pytest
 import torch
 
-from inrvid.build import count_parameters
-from inrvid.errors import ShapeError
-from inrvid.registry import BuildContext, VideoSpec
+from inrvid.base.errors import ShapeError
+from inrvid.components.registry import BuildContext, VideoSpec
+from inrvid.runtime.build import count_parameters
 from inrvid.testing import build_component, check_component
 
 CLIP = VideoSpec(frames=16, height=128, width=128)

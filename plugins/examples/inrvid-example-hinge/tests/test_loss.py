@@ -4,8 +4,8 @@ import pytest
 import torch
 from torch import Tensor
 
-from inrvid.discriminator import Discriminator
-from inrvid.loss import PhaseInputs
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.loss import PhaseInputs
 from inrvid.testing import build_component, check_component
 
 # CI installs the example from its wheel (tests/plugins/test_installed_examples.py fails there

@@ -19,9 +19,9 @@ from einops import rearrange, repeat
 from pydantic import Field
 from torch import Tensor, nn
 
-from inrvid.generator import GeneratorConfig, StyleGenerator
-from inrvid.registry import BuildContext
-from inrvid.tensor import expect_shape
+from inrvid.base.tensor import expect_shape
+from inrvid.components.generator import GeneratorConfig, StyleGenerator
+from inrvid.components.registry import BuildContext
 
 
 class FilmSirenConfig(GeneratorConfig):

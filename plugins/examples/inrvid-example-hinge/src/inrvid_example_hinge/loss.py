@@ -2,7 +2,7 @@
 
 L_G = -E[D(fake)];  L_D = E[relu(1 - D(real))] + E[relu(1 + D(fake))].
 Frames reach a loss un-augmented: the loss augments what it scores (`inputs.augment`), and
-passes classes in a class-conditional run (`inrvid.loss.score`).
+passes classes in a class-conditional run (`inrvid.components.loss.score`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import torch
 from pydantic import Field
 from torch import Tensor
 
-from inrvid.discriminator import Discriminator
-from inrvid.errors import TrainingError
-from inrvid.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
-from inrvid.registry import BuildContext
+from inrvid.base.errors import TrainingError
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
+from inrvid.components.registry import BuildContext
 
 
 class HingeConfig(LossConfig):

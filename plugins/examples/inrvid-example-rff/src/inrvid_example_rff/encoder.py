@@ -7,8 +7,8 @@ from pydantic import Field
 from torch import Tensor
 
 from inrvid import BuildContext
-from inrvid.encoder import CoordinateEncoder, EncoderConfig
-from inrvid.tensor import expect_shape
+from inrvid.base.tensor import expect_shape
+from inrvid.components.encoder import CoordinateEncoder, EncoderConfig
 
 
 class GaussianRFFConfig(EncoderConfig):

@@ -1,0 +1,268 @@
+"""Networks from a checkpoint, with located errors when weights do not fit.
+
+The generator is rebuilt from the checkpoint alone; a training run's networks are saved to and
+restored from one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+import torch
+from torch import Tensor, nn
+
+from inrvid.base.console import warn
+from inrvid.base.errors import CheckpointError
+from inrvid.components.encoder import ENCODERS, CoordinateEncoder
+from inrvid.components.generator import GENERATORS, Generator, build_generator, needs_encoder
+from inrvid.components.registry import (
+    Component,
+    ComponentConfig,
+    ComponentLookupError,
+    Registry,
+    Section,
+    VideoSpec,
+)
+from inrvid.loading.plugins import ensure_plugins
+from inrvid.runtime.build import build_on_stream, generator_context
+from inrvid.runtime.checkpoint.content import (
+    Checkpoint,
+    ComponentRecord,
+    NetworkState,
+    PartReader,
+)
+from inrvid.runtime.checkpoint.storage import load
+
+if TYPE_CHECKING:
+    from inrvid.recipe import Recipe
+
+
+# ---------------------------------------------------------------- networks from a checkpoint
+def fit_weights(module: nn.Module, weights: Mapping[str, Any], what: str, where: str,
+                hint: str = "") -> None:
+    """Load `weights` into `module`; a located `CheckpointError` when they do not fit it."""
+    own = module.state_dict()
+    missing = [k for k in own if k not in weights]
+    unexpected = [k for k in weights if k not in own]
+    shapes = [
+        f"{k}: the checkpoint has {list(weights[k].shape)}, the recipe builds {list(v.shape)}"
+        for k, v in own.items()
+        if k in weights and isinstance(v, Tensor) and isinstance(weights[k], Tensor)
+        and weights[k].shape != v.shape
+    ]
+    problems = shapes + [f"{k}: missing in the checkpoint" for k in missing]
+    problems += [f"{k}: in the checkpoint, not in the network" for k in unexpected]
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise CheckpointError(
+            f"{where}: {what}: the weights do not fit the network the recipe builds: "
+            f"{'; '.join(problems[:3])}{more}\n"
+            f"  {hint or 'use the plug-in versions that wrote the checkpoint (`inrvid plugins`)'}"
+        )
+    module.load_state_dict(weights)
+
+
+def component_for(record: ComponentRecord, registry: Registry[Any], checkpoint: Checkpoint,
+                  what: str) -> tuple[Component[Any], ComponentConfig]:
+    """The installed component a record names and its config; why not, with the install line."""
+    ensure_plugins()
+    try:
+        component = registry.get(record.kind)
+    except ComponentLookupError:
+        raise CheckpointError(
+            f"{checkpoint.where}: {what} '{record.kind}' is not available here; the checkpoint "
+            f"was written with it from {record.provenance()}\n  {_install_hint(record, checkpoint)}"
+        ) from None
+    try:
+        config = component.config.model_validate(record.config)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        raise CheckpointError(
+            f"{checkpoint.where}: {what} '{record.kind}': the recorded option {key} does not "
+            f"validate with {component.origin.describe()}: {first['msg']}\n"
+            f"  {_install_hint(record, checkpoint)}"
+        ) from None
+    return component, config
+
+
+def _install_hint(record: ComponentRecord, checkpoint: Checkpoint) -> str:
+    if record.distribution != "unknown":
+        status = {r.distribution: r for r in ensure_plugins().records}.get(record.distribution)
+        if status is not None and not status.ok:
+            return (f"plug-in {status.label()} is installed but {status.status}: "
+                    f"{status.reason or 'see `inrvid plugins`'}")
+        return f"pip install {record.distribution}=={record.version}"
+    recorded = sorted({f"{p.get('distribution')}=={p.get('version')}"
+                       for p in checkpoint.plugins if p.get("status") == "ok"})
+    return f"install the plug-ins the run used: pip install {' '.join(recorded)}"
+
+
+def rebuild_generator(checkpoint: Checkpoint, device: str | torch.device = "cpu") -> Generator:
+    """The generator the checkpoint's records build (initial weights), with its encoders.
+
+    Built as training built it (`inrvid.runtime.build`: same init stream), from the recorded
+    components alone: no recipe validation, so no other section's plug-in is needed.
+    """
+    component, config = component_for(checkpoint.generator.component, GENERATORS, checkpoint,
+                                      "generator")
+    encoder: Section[CoordinateEncoder] | None = None
+    if needs_encoder(component.factory):
+        if checkpoint.encoder is None:
+            raise PartReader(checkpoint.where).fail(
+                "encoder", f"missing, and generator '{component.name}' needs one")
+        enc_component, enc_config = component_for(checkpoint.encoder, ENCODERS, checkpoint,
+                                                  "encoder")
+        encoder = Section("encoder", enc_component, enc_config)
+    ctx = generator_context(checkpoint.seed, checkpoint.video, torch.device(device), encoder)
+    return build_on_stream(build_generator, Section("generator", component, config), ctx)
+
+
+def load_generator(source: str | Path | Checkpoint, *, ema: bool = True,
+                   device: str | torch.device = "cpu") -> Generator:
+    """Rebuild a checkpoint's generator from the checkpoint alone, in eval mode, frozen.
+
+    Needs the generator's (and its encoder's) plug-in only. `ema=False` loads the raw weights.
+    """
+    checkpoint = source if isinstance(source, Checkpoint) else load(source)
+    generator = rebuild_generator(checkpoint, device)
+    if ema and checkpoint.generator_ema is None:
+        raise CheckpointError(
+            f"{checkpoint.where}: generator_ema: missing (the file holds no EMA weights)\n"
+            "  use the raw generator instead: --no-ema, or ema=False"
+        )
+    weights = checkpoint.generator_ema if ema else checkpoint.generator.weights
+    assert weights is not None
+    what = "generator_ema" if ema else "generator"
+    fit_weights(generator, weights, what, checkpoint.where)
+    return generator.to(device).eval().requires_grad_(False)
+
+
+def warn_plugin_drift(checkpoint: Checkpoint) -> None:
+    """Warn for each plug-in whose installed version differs from the one that wrote it."""
+    recorded = {(p.get("entry_point"), p.get("distribution")): p.get("version")
+                for p in checkpoint.plugins}
+    for r in ensure_plugins().records:
+        old = recorded.get((r.entry_point, r.distribution))
+        if old is not None and old != r.version:
+            warn(f"plug-in '{r.entry_point}' ({r.distribution}) was {old} when the "
+                 f"checkpoint was written and is {r.version} now")
+
+
+# ---------------------------------------------------------------- training: save and restore
+def from_training(
+    recipe: Recipe,
+    video: VideoSpec,
+    *,
+    step: int,
+    images_seen: int,
+    world_size: int,
+    plugins: list[dict[str, Any]],
+    generator: nn.Module,
+    generator_ema: nn.Module,
+    discriminators: Mapping[str, nn.Module],
+    losses: Mapping[str, nn.Module],
+    optimizers: Mapping[str, torch.optim.Optimizer],
+    draws: torch.Generator,
+    rng: list[dict[str, Any]],
+    loader: dict[str, Any],
+) -> Checkpoint:
+    """The checkpoint of a training run's live objects (each network with its component)."""
+    from inrvid.recipe.resolved import resolved_yaml
+
+    resolved = recipe.resolved()
+
+    def record(section: Any, node: Mapping[str, Any]) -> ComponentRecord:
+        return ComponentRecord.of(section.component, str(node["kind"]), section.config)
+
+    def network(section: Any, node: Mapping[str, Any], module: nn.Module) -> NetworkState:
+        return NetworkState(record(section, node), module.state_dict())
+
+    return Checkpoint(
+        recipe=resolved,
+        recipe_text=resolved_yaml(recipe),
+        video=video,
+        step=step,
+        images_seen=images_seen,
+        world_size=world_size,
+        plugins=plugins,
+        generator=network(recipe.generator, resolved["generator"], generator),
+        generator_ema=generator_ema.state_dict(),
+        encoder=None if recipe.encoder is None else record(recipe.encoder, resolved["encoder"]),
+        discriminators={
+            r: network(recipe.discriminators[r], resolved["discriminators"][r], d)
+            for r, d in discriminators.items()
+        },
+        losses={r: network(recipe.losses[r], resolved["losses"][r], loss)
+                for r, loss in losses.items()},
+        optimizers={name: opt.state_dict() for name, opt in optimizers.items()},
+        draws=draws.get_state(),
+        rng=rng,
+        loader=loader,
+    )
+
+
+def restore_training(
+    checkpoint: Checkpoint,
+    recipe: Recipe,
+    *,
+    generator: nn.Module,
+    generator_ema: nn.Module,
+    discriminators: Mapping[str, nn.Module],
+    losses: Mapping[str, nn.Module],
+    optimizers: Mapping[str, torch.optim.Optimizer],
+) -> None:
+    """Load networks, EMA, loss states and optimisers for `--resume`; located errors.
+
+    Weights that do not fit the networks `recipe` builds are refused naming the tensor, with
+    the recipe options that differ from the run's (an override such as
+    `generator.channel_max=32` on `--resume`).
+    """
+    where = checkpoint.where
+    if checkpoint.generator_ema is None:
+        raise PartReader(where).fail("generator_ema", "missing; a resume needs the EMA weights")
+    for key, have, want in (("discriminators", checkpoint.discriminators, discriminators),
+                            ("losses", checkpoint.losses, losses)):
+        if set(have) != set(want):
+            raise CheckpointError(
+                f"{where}: {key}: the checkpoint has roles {sorted(have)}, the recipe "
+                f"{sorted(want)}\n  resume with the recipe the run was started with"
+            )
+    fit_weights(generator, checkpoint.generator.weights, "generator", where,
+                _changed(checkpoint.generator, recipe.generator, "generator"))
+    fit_weights(generator_ema, checkpoint.generator_ema, "generator_ema", where,
+                _changed(checkpoint.generator, recipe.generator, "generator"))
+    for role, d in discriminators.items():
+        saved = checkpoint.discriminators[role]
+        fit_weights(d, saved.weights, f"discriminators.{role}", where,
+                    _changed(saved, recipe.discriminators[role], f"discriminators.{role}"))
+    for role, loss in losses.items():
+        fit_weights(loss, checkpoint.losses[role].weights, f"losses.{role}", where)
+    if set(checkpoint.optimizers) != set(optimizers):
+        raise PartReader(where).fail(
+            "optimizers", f"expected {sorted(optimizers)}, got {sorted(checkpoint.optimizers)}")
+    for name, opt in optimizers.items():
+        try:
+            opt.load_state_dict(checkpoint.optimizers[name])
+        except (ValueError, KeyError, RuntimeError) as exc:
+            raise CheckpointError(
+                f"{where}: optimizers.{name}: does not fit the {name}'s parameters: "
+                f"{str(exc).splitlines()[0]}\n  resume with the recipe the run was started with"
+            ) from None
+
+
+def _changed(saved: NetworkState, section: Any, path: str) -> str:
+    """A hint naming the options the recipe now sets differently from the checkpoint's run."""
+    now = {"kind": saved.component.kind, **section.config.model_dump(mode="json")}
+    before = {"kind": saved.component.kind, **saved.component.config}
+    if section.component.name != saved.component.kind.rsplit(":", 1)[-1]:
+        now["kind"] = section.component.name
+    diffs = [f"{path}.{k}: {before.get(k)!r} in the run, {now.get(k)!r} now"
+             for k in sorted(set(now) | set(before)) if now.get(k) != before.get(k)]
+    if not diffs:
+        return ""
+    return ("the recipe differs from the run's: " + "; ".join(diffs)
+            + " (overrides on --resume must not change a network's shape)")
