@@ -35,6 +35,7 @@ from inrvid.components.discriminator import Discriminator
 from inrvid.components.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
 from inrvid.components.registry import BuildContext
 from inrvid_digan.augments import SharedDraw
+from inrvid_digan.negatives import RealNegative, masked_mean, real_negative
 
 NONSATURATING = "nonsaturating_logistic"
 AugmentDraw = Literal["shared", "per_discriminator"]
@@ -98,6 +99,17 @@ class NonSaturatingLogisticConfig(LossConfig):
         None, description="discriminator roles to use; null: every discriminator of the recipe"
     )
     augment_draw: AugmentDraw = Field("shared", description=AUGMENT_DRAW_HELP)
+    real_negatives: tuple[RealNegative, ...] = Field(
+        (), description="real frame sets with wrong motion scored as fakes by the "
+        "`negative_roles` (frozen, foreign_times, foreign_frames; an inrvid option, "
+        "not the release: docs/small-compute.md); empty: none, as the release",
+    )
+    negative_roles: DiscriminatorRoles | None = Field(
+        None, description="discriminator roles shown the real negatives; null: `motion`"
+    )
+    negative_weight: float = Field(
+        1.0, ge=0, description="weight of each real-negative term in D's loss"
+    )
 
 
 class NonSaturatingLogistic(Loss):
@@ -108,6 +120,9 @@ class NonSaturatingLogistic(Loss):
         del ctx
         self.roles = cfg.roles
         self.augment_draw: AugmentDraw = cfg.augment_draw
+        self.real_negatives = cfg.real_negatives
+        self.negative_roles = cfg.negative_roles or ("motion",)
+        self.negative_weight = cfg.negative_weight
 
     def generator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
         """`<role>_fake`: softplus(-logits) of the augmented fakes, averaged."""
@@ -135,6 +150,22 @@ class NonSaturatingLogistic(Loss):
             real_logits = score(disc, augment_real(real), real_times, inputs.real_classes)
             terms[f"{role}_fake"] = F.softplus(fake_logits).mean()                # b k -> 1
             terms[f"{role}_real"] = F.softplus(-real_logits).mean()
+        terms |= self.negative_terms(inputs, real, real_times)
+        return terms
+
+    def negative_terms(self, inputs: PhaseInputs, real: Tensor, times: Tensor) -> dict[str, Tensor]:
+        """`<role>_negative_<kind>`: softplus(logits) of real negatives (`negatives.py`)."""
+        terms: dict[str, Tensor] = {}
+        if not self.real_negatives:
+            return terms
+        selected = _selected(inputs.discriminators, self.negative_roles, NONSATURATING)
+        for kind in self.real_negatives:
+            frames, neg_times, keep = real_negative(kind, real, times)            # b t c h w, b t
+            augment = evaluation_augment(inputs.augment, self.augment_draw)
+            for role, disc in selected.items():
+                logits = score(disc, augment(frames), neg_times, inputs.real_classes)  # b k
+                terms[f"{role}_negative_{kind}"] = (
+                    masked_mean(F.softplus(logits), keep) * self.negative_weight)
         return terms
 
 
