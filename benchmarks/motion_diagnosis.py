@@ -51,7 +51,7 @@ def auc(positive: Tensor, negative: Tensor) -> float:
 
 def load_trainer(source: Path) -> Any:
     """The trainer of a run folder (latest checkpoint) or of a checkpoint file, on the CPU."""
-    from inrvid.checkpoint import storage
+    from inrvid.runtime.checkpoint import storage
     from inrvid.train import distributed as ddp
     from inrvid.train.loop import Trainer
 
@@ -111,7 +111,7 @@ def temporal_energy(videos: Tensor) -> dict[str, float]:
 
 def generator_motion(trainer: Any, clips: Tensor, gen: torch.Generator) -> dict[str, float]:
     """Temporal energies of generated videos (EMA generator) against the reals'."""
-    from inrvid.time_axis import clip_times
+    from inrvid.base.time_axis import clip_times
 
     b, f = clips.shape[:2]
     g = trainer.ema.model

@@ -17,12 +17,12 @@ import pytest
 import torch
 
 from benchmarks.motion_diagnosis import auc, temporal_energy
-from inrvid.build import build_dataset_of, build_models
-from inrvid.loss import PhaseInputs
+from inrvid.runtime.build import build_dataset_of, build_models
+from inrvid.components.loss import PhaseInputs
 from inrvid.recipe import load_recipe
-from inrvid.registry import VideoSpec
+from inrvid.components.registry import VideoSpec
 from inrvid.testing import build_component
-from inrvid.time_axis import clip_times
+from inrvid.base.time_axis import clip_times
 from tests.digan.helpers import TINY_DISCRIMINATOR, context
 
 REPO = Path(__file__).resolve().parents[2]
