@@ -17,12 +17,12 @@ import pytest
 import torch
 
 from benchmarks.motion_diagnosis import auc, temporal_energy
-from inrvid.runtime.build import build_dataset_of, build_models
-from inrvid.components.loss import PhaseInputs
-from inrvid.recipe import load_recipe
-from inrvid.components.registry import VideoSpec
-from inrvid.testing import build_component
 from inrvid.base.time_axis import clip_times
+from inrvid.components.loss import PhaseInputs
+from inrvid.components.registry import VideoSpec
+from inrvid.recipe import load_recipe
+from inrvid.runtime.build import build_dataset_of, build_models
+from inrvid.testing import build_component
 from tests.digan.helpers import TINY_DISCRIMINATOR, context
 
 REPO = Path(__file__).resolve().parents[2]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from inrvid_digan.negatives import masked_mean, real_negative
 
 from inrvid.testing import build_component
-from inrvid_digan.negatives import masked_mean, real_negative
 from tests.digan.test_losses import LinearImageD, LinearPairD, phase
 
 
