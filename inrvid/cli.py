@@ -28,6 +28,7 @@ from inrvid.components.loss import RoleReference
 from inrvid.data import command as data_command
 from inrvid.evaluation import arguments as evaluation_arguments
 from inrvid.generation import generate, predict
+from inrvid.interop import commands as interop_commands
 from inrvid.loading.plugins import REGISTRIES, ensure_plugins, guarded, plugin_manager
 from inrvid.scaffold import command as scaffold_command
 from inrvid.train import command as train_command
@@ -299,6 +300,19 @@ CORE_COMMANDS: tuple[Command, ...] = (
         "table and plot of the metrics of several runs (ablations)",
         evaluation_arguments.configure_compare,
         evaluation_arguments.run_compare,
+    ),
+    Command(
+        "import",
+        "convert a DIGAN or StyleGAN-V release snapshot (.pkl) into a checkpoint, running none "
+        "of its code",
+        interop_commands.configure_import,
+        interop_commands.run_import,
+    ),
+    Command(
+        "export",
+        "write a checkpoint's generator as config.json + model.safetensors (no pickle)",
+        interop_commands.configure_export,
+        interop_commands.run_export,
     ),
     Command(
         "data",

@@ -26,6 +26,10 @@ class CheckpointError(InrvidError):
     """A checkpoint is missing, corrupt, or was made by plug-ins that are not installed."""
 
 
+class SnapshotError(InrvidError):
+    """A release snapshot is refused: disallowed code, damage, or no inrvid equivalent."""
+
+
 class WeightsError(InrvidError):
     """A weight file the user must supply (I3D, C3D, Inception) is missing or does not load."""
 

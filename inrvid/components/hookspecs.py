@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from inrvid.components.commands import CommandTable
     from inrvid.loading.plugins import Registrar
     from inrvid.recipe.schema import Recipe, RecipeProblem
+    from inrvid.release import ImporterTable
     from inrvid.video import VideoReader
 
 hookspec = pluggy.HookspecMarker("inrvid")
@@ -45,6 +46,16 @@ def inrvid_add_commands(commands: CommandTable) -> None:
     run=...)` takes a name that is not a core command, a one-line help text, a function that
     adds arguments to an `argparse.ArgumentParser`, and a function that receives the parsed
     `argparse.Namespace` and returns an exit status (None means 0). Return nothing.
+    """
+
+
+@hookspec
+def inrvid_snapshot_importers(importers: ImporterTable) -> None:
+    """Add importers of a release's snapshots, for `inrvid import <release> SNAPSHOT.pkl`.
+
+    Called for every plug-in when `inrvid import` runs. `importers.add(importer)` takes an
+    `inrvid.release.SnapshotImporter` whose `name` is the release's word on the command line
+    (`digan`); a name another plug-in added is refused. Return nothing.
     """
 
 

@@ -454,6 +454,19 @@ def ensure_plugins() -> PluginReport:
     return STATE.report
 
 
+def plugin_versions() -> list[dict[str, Any]]:
+    """Each plug-in's entry point, distribution, version and status."""
+    return [
+        {
+            "entry_point": r.entry_point,
+            "distribution": r.distribution,
+            "version": r.version,
+            "status": r.status,
+        }
+        for r in ensure_plugins().records
+    ]
+
+
 def plugin_manager() -> pluggy.PluginManager:
     """The process's plug-in manager (plug-ins loaded)."""
     ensure_plugins()

@@ -24,6 +24,7 @@ from inrvid.components.dataset import VideoDataset
 from inrvid.components.generator import Generator, class_keywords, draw_classes
 from inrvid.components.loss import PhaseInputs
 from inrvid.components.registry import VideoSpec
+from inrvid.loading.plugins import plugin_versions
 from inrvid.recipe import Recipe
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.runtime.build import (
@@ -50,7 +51,7 @@ from inrvid.train.phases import (
     run_phases,
 )
 from inrvid.train.random_states import restore_rng_state, rng_state
-from inrvid.train.records import MetricsLog, new_run_dir, plugin_versions, write_run_records
+from inrvid.train.records import MetricsLog, new_run_dir, write_run_records
 from inrvid.train.samples import SampleWriter
 
 

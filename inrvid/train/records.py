@@ -16,7 +16,7 @@ import torch
 
 from inrvid.base import files
 from inrvid.base.version import PLUGIN_API, __version__
-from inrvid.loading.plugins import ensure_plugins
+from inrvid.loading.plugins import plugin_versions
 from inrvid.recipe import Recipe
 from inrvid.recipe.resolved import resolved_yaml
 
@@ -52,19 +52,6 @@ def git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
-
-
-def plugin_versions() -> list[dict[str, Any]]:
-    """Each plug-in's entry point, distribution, version and status."""
-    return [
-        {
-            "entry_point": r.entry_point,
-            "distribution": r.distribution,
-            "version": r.version,
-            "status": r.status,
-        }
-        for r in ensure_plugins().records
-    ]
 
 
 def run_info(

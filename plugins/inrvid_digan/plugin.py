@@ -38,7 +38,7 @@ from inrvid_digan.losses import (
     R1PenaltyConfig,
 )
 
-INRVID_API = "1.0"
+INRVID_API = "1.1"
 
 
 @hookimpl

@@ -8,7 +8,7 @@ from inrvid_stylegan_v.generator import StyleganVGenerator, StyleganVGeneratorCo
 from inrvid_stylegan_v.losses import StyleganVR1, StyleganVR1Config
 from inrvid_stylegan_v.sampler import StyleganVSparse, StyleganVSparseConfig
 
-INRVID_API = "1.0"
+INRVID_API = "1.1"
 
 
 @hookimpl

@@ -9,7 +9,9 @@ its weights; for an exact resume also the optimiser, EMA, loss, random and loade
 - `content`: the dataclass, and each part of a file read back, checked and typed;
 - `storage`: atomic writes (a kill or a full disk leaves the previous file whole), content
   digests verified at load, `weights_only` reads, the checkpoints of a run folder;
-- `networks`: the generator rebuilt from a checkpoint, a run's networks saved and restored.
+- `networks`: the generator rebuilt from a checkpoint, a run's networks saved and restored;
+- `export`: a generator shared as `config.json` + `model.safetensors` (`inrvid export`),
+  read back as a generator-only `Checkpoint`.
 
 See docs/checkpoints.md for the format.
 """
@@ -20,6 +22,7 @@ from inrvid.runtime.checkpoint.content import (
     ComponentRecord,
     NetworkState,
 )
+from inrvid.runtime.checkpoint.export import is_export, read_export, write_export
 from inrvid.runtime.checkpoint.networks import (
     component_for,
     fit_weights,
@@ -57,15 +60,18 @@ __all__ = [
     "find",
     "fit_weights",
     "from_training",
+    "is_export",
     "latest",
     "load",
     "load_generator",
     "prune",
+    "read_export",
     "read_payload",
     "rebuild_generator",
     "remove_temporaries",
     "restore_training",
     "save",
     "warn_plugin_drift",
+    "write_export",
     "write_payload",
 ]

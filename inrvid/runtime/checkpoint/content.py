@@ -80,6 +80,9 @@ class Checkpoint:
     the state of the shared latent/time generator and `rng` each rank's random states;
     `loader` the training loader's position. `generator_ema` is None only in a checkpoint
     written by hand or damaged: generation then needs the raw weights, and a resume refuses.
+    `origin` says where the networks came from when training did not write them (`inrvid
+    import`: the release snapshot, its fingerprints and what was not carried over); `exported`
+    marks a generator read from an `inrvid export` folder (EMA weights only).
     """
 
     recipe: dict[str, Any]
@@ -100,6 +103,8 @@ class Checkpoint:
     loader: dict[str, Any]
     path: Path | None = field(default=None, compare=False)
     format_version: int = FORMAT_VERSION
+    origin: dict[str, Any] | None = None
+    exported: bool = field(default=False, compare=False)
 
     @property
     def where(self) -> str:
@@ -132,8 +137,14 @@ class Checkpoint:
 
     def facts(self) -> dict[str, Any]:
         """The small facts (for messages, `inrvid eval` records and `VideoModel.info`)."""
-        return {"path": self.where, "format_version": self.format_version,
-                "recipe": self.name, "step": self.step, "images_seen": self.images_seen}
+        facts: dict[str, Any] = {"path": self.where, "format_version": self.format_version,
+                                 "recipe": self.name, "step": self.step,
+                                 "images_seen": self.images_seen}
+        if self.origin is not None:
+            facts["origin"] = self.origin
+        if self.exported:
+            facts["exported"] = True
+        return facts
 
     def to_payload(self) -> dict[str, Any]:
         """The `content` part of the file: plain data and tensors, one key per part."""
@@ -142,7 +153,9 @@ class Checkpoint:
             return {**n.component.to_payload(), "weights": n.weights}
 
         v = self.video
+        origin = {} if self.origin is None else {"origin": self.origin}
         return {
+            **origin,
             "recipe": self.recipe,
             "recipe_text": self.recipe_text,
             "video": {"frames": v.frames, "height": v.height, "width": v.width,
@@ -249,6 +262,7 @@ def from_content(content: Mapping[str, Any], where: str, path: Path | None) -> C
         rng=r.get(random, "rng", list, "random."),
         loader=r.get(content, "loader", dict),
         path=path,
+        origin=r.get(content, "origin", dict, optional=True),
     )
 
 

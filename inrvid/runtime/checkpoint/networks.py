@@ -134,6 +134,10 @@ def load_generator(source: str | Path | Checkpoint, *, ema: bool = True,
             f"{checkpoint.where}: generator_ema: missing (the file holds no EMA weights)\n"
             "  use the raw generator instead: --no-ema, or ema=False"
         )
+    if not ema and checkpoint.exported:
+        raise CheckpointError(
+            f"{checkpoint.where}: an export holds the EMA weights only, not the raw ones\n"
+            "  use the EMA weights (drop --no-ema / ema=False), or the training checkpoint")
     weights = checkpoint.generator_ema if ema else checkpoint.generator.weights
     assert weights is not None
     what = "generator_ema" if ema else "generator"

@@ -27,6 +27,7 @@ from inrvid.runtime.checkpoint.content import (
     from_content,
     from_format1,
 )
+from inrvid.runtime.checkpoint.export import is_export, read_export
 
 NAME = re.compile(r"^checkpoint-(\d{9})\.pt$")
 
@@ -125,7 +126,12 @@ def read_payload(path: Path, map_location: str | torch.device = "cpu") -> Any:
 
 
 def load(path: str | Path, map_location: str | torch.device = "cpu") -> Checkpoint:
-    """Read, verify and check a checkpoint file (or a run folder's newest checkpoint)."""
+    """Read, verify and check a checkpoint file (or a run folder's newest checkpoint).
+
+    An `inrvid export` folder is read too (`export.read_export`: the generator only).
+    """
+    if is_export(Path(path)):
+        return read_export(path)
     path = find(path)
     where = str(path.resolve())
     state = read_payload(path, map_location)
