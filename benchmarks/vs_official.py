@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import math
 import sys
 import types
 from collections.abc import Callable
@@ -51,6 +50,7 @@ from einops import rearrange
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPO, batch_of_clips, device_name, interleaved, make_trainer, median, pick_device
+from inrvid_digan.official_names import generator_names, trunk_names
 
 HOW_TO_GET = (
     "vs_official.py: --official PATH is required: a checkout of the official DIGAN code\n"
@@ -168,57 +168,7 @@ def build_official(off: types.SimpleNamespace, args: argparse.Namespace,
 
 
 # ---------------------------------------------------------------------------------------------
-# Official weights -> inrvid names
-
-
-def generator_names(official: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """The official generator's state dict under inrvid's parameter names."""
-    out = {}
-    for key, value in official.items():
-        if key.endswith("resample_filter") or key == "mapping.w_avg":
-            continue
-        parts = key.split(".")
-        if parts[0] == "mapping":                                   # mapping.fc{i}.x
-            out[f"mapping.layers.{parts[1][2:]}.{parts[2]}"] = value
-            continue
-        block = int(math.log2(int(parts[1][1:]))) - 2               # synthesis.b{r}
-        rest = parts[2:]
-        if rest[:2] == ["input", "input"]:
-            rest = rest[2:]                                          # b4's coordinate input
-        if rest[0] == "coord_fuser":
-            head = {"xyaffine": ["spatial_head"], "affine": ["time_head"],
-                    "motion_mlp": ["motion_mlp", {"0": "hidden", "1": "out"}.get(rest[2], "")]}
-            name = head[rest[1]] + rest[-1:]
-            out[".".join([f"blocks.{block}.encoder", *name])] = value
-            continue
-        if rest[0] == "torgb":
-            layer = "to_rgb"
-        elif rest[0] == "extra_convs":
-            first = 1 if block == 0 else 2
-            layer, rest = f"layers.{first + int(rest[1])}", rest[1:]
-        else:
-            layer = "layers.0" if rest[0] == "conv0" or block == 0 else "layers.1"
-        field = ".".join(rest[1:]).replace("affine", "style")
-        if field == "weight":
-            value = value[:, :, 0, 0]                                # 1x1 conv -> matrix
-        out[f"blocks.{block}.{layer}.{field}"] = value
-    return out
-
-
-def trunk_names(official: dict[str, torch.Tensor], resolution: int) -> dict[str, torch.Tensor]:
-    """One official ImageDiscriminator's state dict under inrvid's `trunk.*` names."""
-    out = {}
-    for key, value in official.items():
-        if key.endswith("resample_filter"):
-            continue
-        block, layer, field = key.split(".")
-        if block == "b4":
-            out[f"trunk.epilogue.{layer}.{field}"] = value
-        else:
-            index = int(math.log2(resolution)) - int(math.log2(int(block[1:])))
-            name = {"fromrgb": "from_rgb"}.get(layer, layer)
-            out[f"trunk.blocks.{index}.{name}.{field}"] = value
-    return out
+# Official weights -> inrvid names: the one mapping, inrvid_digan.official_names
 
 
 def load_exactly(module: torch.nn.Module, weights: dict[str, torch.Tensor], what: str) -> None:

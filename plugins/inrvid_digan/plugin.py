@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from inrvid import Registrar, hookimpl
+from inrvid.release import ImporterTable
 from inrvid_digan.augments import (
     DiffAugColor,
     DiffAugColorConfig,
@@ -37,6 +38,7 @@ from inrvid_digan.losses import (
     R1Penalty,
     R1PenaltyConfig,
 )
+from inrvid_digan.release_import import DiganImporter
 
 INRVID_API = "1.1"
 
@@ -116,3 +118,9 @@ def inrvid_register_components(registrar: Registrar) -> None:
         DiffAugTranslation,
         summary="DiffAugment integer translation with zero fill, one draw per video",
     )
+
+
+@hookimpl
+def inrvid_snapshot_importers(importers: ImporterTable) -> None:
+    """`inrvid import digan`: the official release's network-snapshot-*.pkl."""
+    importers.add(DiganImporter())
