@@ -23,6 +23,7 @@ import types
 from typing import Any
 
 import torch
+from inrvid_stylegan_v.official_names import discriminator_names, generator_names
 
 from inrvid.components.registry import BuildContext, VideoSpec
 from inrvid.runtime.build import count_parameters
@@ -92,48 +93,6 @@ SMALL_GENERATOR = {"content_dim": 16, "motion_dim": 8, "w_dim": 16, "channel_bas
                    "max_period_frames": 64, "motion_horizon_frames": 64}
 SMALL_DISCRIMINATOR = {"channel_base": 256, "channel_max": 16, "fuse_resolution": 8,
                        "max_gap_frames": 64, "gap_table_features": 256}
-
-
-def generator_names(resolutions: list[int]) -> dict[str, str]:
-    """Parameter names, inrvid -> official, of the generator."""
-    names = {f"mapping.layers.{i}.{p}": f"mapping.fc{i}.{p}" for i in (0, 1)
-             for p in ("weight", "bias")}
-    names |= {f"motion.codes.convs.{i}.{p}": f"synthesis.motion_encoder.conv.{i}.{p}"
-              for i in (0, 1) for p in ("weight", "bias")}
-    encoder = "synthesis.motion_encoder.time_encoder"
-    names |= {"motion.time_encoder.frequency_map": f"{encoder}.periods_predictor.weight",
-              "motion.time_encoder.phase_map": f"{encoder}.phase_predictor.weight",
-              "motion.time_encoder.aligner_map": f"{encoder}.aligners_predictor.weight",
-              "first.const": "synthesis.b4.input.input.const"}
-    parts = ("weight", "bias", "affine.weight", "affine.bias")
-    names |= {f"first.{ours}.{p}": f"synthesis.b4.{theirs}.{p}"
-              for ours, theirs in (("conv1", "conv1"), ("to_rgb", "torgb")) for p in parts}
-    for i, r in enumerate(resolutions):
-        names |= {f"blocks.{i}.{ours}.{p}": f"synthesis.b{r}.{theirs}.{p}"
-                  for ours, theirs in (("conv0", "conv0"), ("conv1", "conv1"),
-                                       ("to_rgb", "torgb")) for p in parts}
-    return names
-
-
-def discriminator_names(frame_resolutions: list[int], video_resolutions: list[int]
-                        ) -> dict[str, str]:
-    """Parameter names, inrvid -> official, of the discriminator."""
-    names: dict[str, str] = {}
-    convs = ("conv0.weight", "conv0.bias", "conv1.weight", "conv1.bias", "skip.weight")
-    for prefix, resolutions in (("frame_blocks", frame_resolutions),
-                                ("video_blocks", video_resolutions)):
-        for i, r in enumerate(resolutions):
-            names |= {f"{prefix}.{i}.{p}": f"b{r}.{p}" for p in convs}
-    first = frame_resolutions[0]
-    names |= {f"frame_blocks.0.from_rgb.{p}": f"b{first}.fromrgb.{p}" for p in ("weight", "bias")}
-    names |= {f"epilogue.{p}": f"b4.{p}" for p in ("conv.weight", "conv.bias", "fc.weight",
-                                                   "fc.bias", "out.weight", "out.bias")}
-    names |= {"gaps.table.weight": "time_encoder.const_embed.weight",
-              "mapping.embed.weight": "mapping.embed.weight",
-              "mapping.embed.bias": "mapping.embed.bias"}
-    names |= {f"mapping.layers.{i}.{p}": f"mapping.fc{i}.{p}" for i in (0, 1)
-              for p in ("weight", "bias")}
-    return names
 
 
 def copy_weights(ours: torch.nn.Module, theirs: torch.nn.Module, names: dict[str, str]) -> None:

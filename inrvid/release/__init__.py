@@ -14,7 +14,7 @@ uses it is in `inrvid.interop`. See docs/release-snapshots.md.
 
 from inrvid.release.contract import Imported, ImporterTable, SnapshotImporter
 from inrvid.release.pickles import CORE_RECORDED, Allowance, ObjectRecord, PersistentRecord
-from inrvid.release.records import ModuleRecord, Unresolved, plain, resolve_references
+from inrvid.release.records import ModuleRecord, Options, Unresolved, plain, resolve_references
 from inrvid.release.snapshot import KnownSource, ReleaseSnapshot, file_sha256, open_snapshot
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "KnownSource",
     "ModuleRecord",
     "ObjectRecord",
+    "Options",
     "PersistentRecord",
     "ReleaseSnapshot",
     "SnapshotImporter",

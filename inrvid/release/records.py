@@ -223,6 +223,39 @@ def resolve_references(tree: Any) -> Any:
     return resolve(tree, (), 0)
 
 
+class Options:
+    """A snapshot's plain arguments, read for an importer: each refusal names its key.
+
+    `where` names the config (`G.cfg`), `family` the inrvid model family, for messages.
+    """
+
+    def __init__(self, data: Any, where: str, family: str) -> None:
+        self.data = data if isinstance(data, dict) else {}
+        self.where = where
+        self.family = family
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """`key` (dotted), or `default` when absent; an unresolvable reference refuses."""
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        if isinstance(node, Unresolved):
+            raise SnapshotError(f"{self.where}.{key}: {node.text} cannot be resolved without "
+                                "running the release's code")
+        return node
+
+    def expect(self, key: str, allowed: Any, default: Any = None) -> Any:
+        """`key`, refused unless it equals `allowed` (inrvid has only that behaviour)."""
+        value = self.get(key, default)
+        if value != allowed:
+            raise SnapshotError(
+                f"{self.where}.{key}: {value!r}: inrvid's {self.family} has no equivalent "
+                f"(it implements {allowed!r} only)")
+        return value
+
+
 # ---------------------------------------------------------------- sources
 @dataclass(frozen=True)
 class SourceModule:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,11 @@ class ReleaseSnapshot:
                 f"{self.path}: no network '{key}' in the snapshot (it holds "
                 f"{', '.join(sorted(k for k, v in self.top.items() if v is not None))})")
         return ModuleRecord(value, key)
+
+    def images_seen(self) -> int:
+        """Images trained on, from the release's file name `network-snapshot-<kimg>.pkl`."""
+        found = re.search(r"snapshot-(\d+)", self.path.name)
+        return int(found.group(1)) * 1000 if found else 0
 
 
 def open_snapshot(path: str | Path, allowance: Allowance) -> ReleaseSnapshot:

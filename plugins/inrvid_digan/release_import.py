@@ -12,29 +12,29 @@ equivalent); the tensors are renamed by `official_names`, each FIR filter is che
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import torch
 from torch import Tensor
 
-from inrvid.errors import SnapshotError
-from inrvid.registry import VideoSpec
+from inrvid.base.errors import SnapshotError
+from inrvid.components.registry import VideoSpec
 from inrvid.release import (
     CORE_RECORDED,
     Allowance,
     Imported,
     KnownSource,
     ModuleRecord,
+    Options,
     ReleaseSnapshot,
     SnapshotImporter,
-    Unresolved,
     plain,
     resolve_references,
 )
 from inrvid_digan.layers import fir_filter
 from inrvid_digan.official_names import generator_names, skipped, trunk_names
 
+FAMILY = "DIGAN"
 REPOSITORY = "sihyun-yu/digan"
 COMMIT = "e822320a984b778c9611a86740706f9c6ec1fc6d"
 # sha256 of each persistent module's source as the release pickles it
@@ -77,35 +77,6 @@ UCF101_LABELS = tuple(sorted((
 )))
 
 
-class Options:
-    """Reads a plain config; every value read is checked, every refusal names its key."""
-
-    def __init__(self, data: Any, where: str) -> None:
-        self.data = data if isinstance(data, dict) else {}
-        self.where = where
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """`key` (dotted), or `default` when absent; an unresolvable reference refuses."""
-        node: Any = self.data
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        if isinstance(node, Unresolved):
-            raise SnapshotError(f"{self.where}.{key}: {node.text} cannot be resolved without "
-                                "running the release's code")
-        return node
-
-    def expect(self, key: str, allowed: Any, default: Any = None) -> Any:
-        """`key`, refused unless it equals `allowed` (inrvid has only that behaviour)."""
-        value = self.get(key, default)
-        if value != allowed:
-            raise SnapshotError(
-                f"{self.where}.{key}: {value!r}: inrvid's DIGAN has no equivalent (it "
-                f"implements {allowed!r} only)")
-        return value
-
-
 def _working(resolution: int, input_resolution: int) -> list[int]:
     """Each block's working resolution (the official key of `num_extra_convs`)."""
     blocks = [2 ** i for i in range(2, int(math.log2(resolution)) + 1)]
@@ -114,16 +85,16 @@ def _working(resolution: int, input_resolution: int) -> list[int]:
 
 def generator_sections(g: ModuleRecord) -> tuple[dict[str, Any], dict[str, Any], int]:
     """The recipe's `generator` and `encoder` sections from G's arguments, and the resolution."""
-    args = Options(g.init_kwargs, "G")
-    cfg = Options(resolve_references(args.get("cfg", {})), "G.cfg")
+    args = Options(g.init_kwargs, "G", FAMILY)
+    cfg = Options(resolve_references(args.get("cfg", {})), "G.cfg", FAMILY)
     resolution = int(args.get("img_resolution"))
     args.expect("ours", True)
     args.expect("img_channels", 3)
-    mapping = Options(args.get("mapping_kwargs", {}), "G.mapping_kwargs")
+    mapping = Options(args.get("mapping_kwargs", {}), "G.mapping_kwargs", FAMILY)
     for key, default in (("lr_multiplier", 0.01), ("embed_features", None),
                          ("layer_features", None), ("activation", "lrelu")):
         mapping.expect(key, default, default)
-    synthesis = Options(args.get("synthesis_kwargs", {}), "G.synthesis_kwargs")
+    synthesis = Options(args.get("synthesis_kwargs", {}), "G.synthesis_kwargs", FAMILY)
     synthesis.expect("conv_clamp", None)
     cfg.expect("upsampling_mode", "nearest")
     cfg.expect("use_noise", False)
@@ -162,7 +133,8 @@ def _embedding(cfg: Options, resolution: int, first: int) -> dict[str, Any]:
                                               int(math.log2(resolution)) + 1)]
     found = []
     for scale in scales:
-        res = Options(cfg.get(f"coords.res_configs.{scale}"), f"G.cfg.coords.res_configs.{scale}")
+        res = Options(cfg.get(f"coords.res_configs.{scale}"),
+                      f"G.cfg.coords.res_configs.{scale}", FAMILY)
         for key in ("log_emb_size", "random_emb_size", "shared_emb_size", "const_emb_size"):
             res.expect(key, 0, 0)    # fixed or learned bases: inrvid generates them from w
         res.expect("use_cosine", True, False)
@@ -180,13 +152,13 @@ def _embedding(cfg: Options, resolution: int, first: int) -> dict[str, Any]:
 
 def discriminator_section(d: ModuleRecord, kind: str, num_classes: int) -> dict[str, Any]:
     """A `digan_image_d` / `digan_motion_d` section from OurDiscriminator's arguments."""
-    args = Options(d.init_kwargs, "D")
+    args = Options(d.init_kwargs, "D", FAMILY)
     args.expect("architecture", "resnet", "resnet")
-    epilogue = Options(args.get("epilogue_kwargs", {}), "D.epilogue_kwargs")
+    epilogue = Options(args.get("epilogue_kwargs", {}), "D.epilogue_kwargs", FAMILY)
     epilogue.expect("activation", "lrelu", "lrelu")
-    block = Options(args.get("block_kwargs", {}), "D.block_kwargs")
+    block = Options(args.get("block_kwargs", {}), "D.block_kwargs", FAMILY)
     block.expect("activation", "lrelu", "lrelu")
-    mapping = Options(args.get("mapping_kwargs", {}), "D.mapping_kwargs")
+    mapping = Options(args.get("mapping_kwargs", {}), "D.mapping_kwargs", FAMILY)
     group = epilogue.get("mbstd_group_size", 4)
     if group is None:
         raise SnapshotError("D.epilogue_kwargs.mbstd_group_size: None (the whole minibatch): "
@@ -203,7 +175,7 @@ def discriminator_section(d: ModuleRecord, kind: str, num_classes: int) -> dict[
 
 def data_section(kwargs: dict[str, Any], resolution: int) -> tuple[dict[str, Any], int]:
     """The recipe's data section (root to be set by the user) and the clip length."""
-    data = Options(kwargs, "training_set_kwargs")
+    data = Options(kwargs, "training_set_kwargs", FAMILY)
     name = str(data.get("class_name", ""))
     frames = int(data.get("n_frames", data.get("nframes", 16)))
     common = {"resolution": resolution, "clip_frames": frames, "hflip": bool(data.get("xflip"))}
@@ -223,12 +195,6 @@ def checked_weights(network: ModuleRecord) -> dict[str, Tensor]:
             raise SnapshotError(f"{network.path}.{name}: a resampling filter other than "
                                 "[1, 3, 3, 1]: inrvid's DIGAN has no equivalent")
     return weights
-
-
-def images_seen(snapshot: ReleaseSnapshot) -> int:
-    """Images the release had trained on: the `network-snapshot-<kimg>.pkl` number."""
-    found = re.search(r"snapshot-(\d+)", snapshot.path.name)
-    return int(found.group(1)) * 1000 if found else 0
 
 
 class DiganImporter(SnapshotImporter):
@@ -279,7 +245,7 @@ class DiganImporter(SnapshotImporter):
         return Imported(
             recipe=recipe, video=VideoSpec(frames=frames, height=resolution, width=resolution),
             generator=weights["G"], generator_ema=weights["G_ema"],
-            discriminators=discriminators, images_seen=images_seen(snapshot), notes=notes,
+            discriminators=discriminators, images_seen=snapshot.images_seen(), notes=notes,
             network_kwargs={"G": g_ema.init_kwargs, "D": d.init_kwargs,
                             "training_set_kwargs": plain(snapshot.top.get("training_set_kwargs"))})
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from inrvid import Registrar, hookimpl
+from inrvid.release import ImporterTable
 from inrvid_stylegan_v.discriminator import StyleganVDiscriminator, StyleganVDiscriminatorConfig
 from inrvid_stylegan_v.generator import StyleganVGenerator, StyleganVGeneratorConfig
 from inrvid_stylegan_v.losses import StyleganVR1, StyleganVR1Config
+from inrvid_stylegan_v.release_import import StyleganVImporter
 from inrvid_stylegan_v.sampler import StyleganVSparse, StyleganVSparseConfig
 
 INRVID_API = "1.1"
@@ -38,3 +40,9 @@ def inrvid_register_components(registrar: Registrar) -> None:
         StyleganVR1,
         summary="lazy R1 through the augmentation, averaged over a video's frames",
     )
+
+
+@hookimpl
+def inrvid_snapshot_importers(importers: ImporterTable) -> None:
+    """`inrvid import stylegan-v`: the official release's network-snapshot-*.pkl."""
+    importers.add(StyleganVImporter())

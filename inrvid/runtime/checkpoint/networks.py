@@ -16,9 +16,11 @@ from torch import Tensor, nn
 
 from inrvid.base.console import warn
 from inrvid.base.errors import CheckpointError
+from inrvid.components.discriminator import DISCRIMINATORS, Discriminator, build_discriminator
 from inrvid.components.encoder import ENCODERS, CoordinateEncoder
 from inrvid.components.generator import GENERATORS, Generator, build_generator, needs_encoder
 from inrvid.components.registry import (
+    BuildContext,
     Component,
     ComponentConfig,
     ComponentLookupError,
@@ -143,6 +145,24 @@ def load_generator(source: str | Path | Checkpoint, *, ema: bool = True,
     what = "generator_ema" if ema else "generator"
     fit_weights(generator, weights, what, checkpoint.where)
     return generator.to(device).eval().requires_grad_(False)
+
+
+def load_discriminators(source: str | Path | Checkpoint, *, device: str | torch.device = "cpu"
+                        ) -> dict[str, Discriminator]:
+    """Rebuild a checkpoint's discriminators by role from their records, in eval mode, frozen.
+
+    Needs each discriminator's plug-in only (not the dataset or the recipe files).
+    """
+    checkpoint = source if isinstance(source, Checkpoint) else load(source)
+    ctx = BuildContext(video=checkpoint.video, device=torch.device(device), seed=checkpoint.seed)
+    out = {}
+    for role, state in checkpoint.discriminators.items():
+        what = f"discriminators.{role}"
+        component, config = component_for(state.component, DISCRIMINATORS, checkpoint, what)
+        network = build_on_stream(build_discriminator, Section(what, component, config), ctx)
+        fit_weights(network, state.weights, what, checkpoint.where)
+        out[role] = network.to(device).eval().requires_grad_(False)
+    return out
 
 
 def warn_plugin_drift(checkpoint: Checkpoint) -> None:
