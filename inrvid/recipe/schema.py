@@ -80,6 +80,11 @@ class TrainConfig(CoreSection):
     numerics: Numerics = Field("fp32", description=NUMERICS_HELP)
     nonfinite: NonFinite = Field("stop", description=NONFINITE_HELP)
     compile: bool = Field(False, description="torch.compile G and D")
+    init_from: str | None = Field(
+        None, description="start a new run from the networks of this checkpoint, run folder or "
+        "export (e.g. one written by `inrvid import`): generator, EMA and the discriminators of "
+        "matching roles; optimisers, counters and data order start fresh; null: initial weights",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field(
         "auto", description="'auto' (CUDA if available), 'cpu' or 'cuda'"
     )

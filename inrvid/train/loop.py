@@ -241,6 +241,16 @@ class Trainer:
             loader=loader_state,
         )
 
+    def initialize_from(self, path: str) -> None:
+        """Start from another checkpoint's networks (`train.init_from`); fresh everything else."""
+        checkpoint = ckpt.load(path)
+        ckpt.warn_plugin_drift(checkpoint)
+        m = self.models
+        for note in ckpt.initialize_from(checkpoint, self.recipe, generator=m.generator,
+                                         generator_ema=self.ema.model,
+                                         discriminators=m.discriminators):
+            warn(note)
+
     def load_state(self, checkpoint: ckpt.Checkpoint) -> None:
         """Restore a checkpoint's networks, optimisers, counters and random states."""
         m = self.models
@@ -315,7 +325,9 @@ def _train(
             ckpt.remove_temporaries(run_dir / "checkpoints")
         ckpt.warn_plugin_drift(resume_state)
         trainer.load_state(resume_state)
-    elif info.is_main:
+    elif cfg.init_from is not None:
+        trainer.initialize_from(cfg.init_from)
+    if resume_state is None and info.is_main:
         run_dir = new_run_dir(recipe)
         write_run_records(
             run_dir,

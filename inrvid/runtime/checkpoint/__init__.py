@@ -27,6 +27,7 @@ from inrvid.runtime.checkpoint.networks import (
     component_for,
     fit_weights,
     from_training,
+    initialize_from,
     load_discriminators,
     load_generator,
     rebuild_generator,

@@ -278,6 +278,41 @@ def restore_training(
             ) from None
 
 
+def initialize_from(
+    checkpoint: Checkpoint,
+    recipe: Recipe,
+    *,
+    generator: nn.Module,
+    generator_ema: nn.Module,
+    discriminators: Mapping[str, nn.Module],
+) -> list[str]:
+    """Load a checkpoint's networks into a new run's (`train.init_from`); notes on what not.
+
+    The generator takes the raw weights (the EMA's where the file holds only those, an export)
+    and the EMA the averaged ones; each discriminator role present in both takes its weights.
+    Shapes must agree (`fit_weights` names the tensor and the options that differ). Returns a
+    line for each recipe role that starts from its initial weights.
+    """
+    where = checkpoint.where
+    ema = checkpoint.generator_ema
+    raw = checkpoint.generator.weights or ema
+    if ema is None or not raw:
+        raise PartReader(where).fail("generator_ema", "missing; train.init_from needs weights")
+    hint = _changed(checkpoint.generator, recipe.generator, "generator") or (
+        "train.init_from needs the generator options of the checkpoint's recipe")
+    fit_weights(generator, raw, "generator", where, hint)
+    fit_weights(generator_ema, ema, "generator_ema", where, hint)
+    notes = []
+    for role, network in discriminators.items():
+        saved = checkpoint.discriminators.get(role)
+        if saved is None:
+            notes.append(f"discriminators.{role}: not in {where}; it starts from initial weights")
+            continue
+        fit_weights(network, saved.weights, f"discriminators.{role}", where,
+                    _changed(saved, recipe.discriminators[role], f"discriminators.{role}"))
+    return notes
+
+
 def _changed(saved: NetworkState, section: Any, path: str) -> str:
     """A hint naming the options the recipe now sets differently from the checkpoint's run."""
     now = {"kind": saved.component.kind, **section.config.model_dump(mode="json")}
