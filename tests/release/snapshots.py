@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor
-
 from inrvid_digan.layers import fir_filter
+from torch import Tensor
 
 SOURCE = "# the release's networks.py would be here\nclass Generator: ...\n"
 

@@ -61,7 +61,7 @@ def exec_reconstructor(marker: Path) -> bytes:
 def test_hostile_global_is_refused_by_name_and_nothing_runs(
         tmp_path: Path, payload: Any, named: str, capsys: pytest.CaptureFixture[str]) -> None:
     live, marker = tmp_path / "live", tmp_path / "marker"
-    pickle.loads(payload(live))                            # noqa: S301 - proves it is live
+    pickle.loads(payload(live))                            # proves the payload is live
     assert live.exists()
     snapshot = tmp_path / "network-snapshot-000100.pkl"
     snapshot.write_bytes(payload(marker))

@@ -62,6 +62,7 @@ __all__ = [
     "find",
     "fit_weights",
     "from_training",
+    "initialize_from",
     "is_export",
     "latest",
     "load",
