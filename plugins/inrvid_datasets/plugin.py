@@ -25,7 +25,7 @@ from inrvid_datasets.samplers import (
 )
 from inrvid_datasets.ucf101 import UCF101, UCF101Config
 
-INRVID_API = "1.0"
+INRVID_API = "1.1"
 
 
 @hookimpl

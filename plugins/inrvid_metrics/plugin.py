@@ -8,7 +8,7 @@ from inrvid_metrics.fvd import FVD, KVD, FVDConfig, KVDConfig
 from inrvid_metrics.inception_score import InceptionScore, InceptionScoreConfig
 from inrvid_metrics.swd import SWD, SWDConfig
 
-INRVID_API = "1.0"
+INRVID_API = "1.1"
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from __future__ import annotations
 from inrvid import Registrar, hookimpl
 from inrvid_video3d.discriminator import Conv3dVideoDiscriminator, Conv3dVideoDiscriminatorConfig
 
-INRVID_API = "1.0"
+INRVID_API = "1.1"
 
 
 @hookimpl

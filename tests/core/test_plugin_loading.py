@@ -5,6 +5,7 @@ import pytest
 from inrvid.base.version import PLUGIN_API
 from inrvid.loading.plugins import REGISTRIES
 from inrvid.recipe import RecipeError, load_recipe
+from tests.plugin_fixtures import toy as toy_plugin
 
 
 def record(report, name):
@@ -54,7 +55,8 @@ def test_disabled_plugin_is_skipped_without_being_a_failure(load_fixture_plugins
 def test_plugin_records_its_api_and_what_it_provides(load_fixture_plugins):
     report = load_fixture_plugins("toy")
     toy = record(report, "toy")
-    assert toy.api == PLUGIN_API
+    assert toy.api == toy_plugin.INRVID_API == "1.0"     # a 1.0 plug-in loads under API 1.1
+    assert PLUGIN_API == "1.1"
     assert toy.provides["generator"] == ["toy_generator"]
     assert REGISTRIES["generator"].get("toy_generator").origin.distribution == "fixture-toy"
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import torch
 
-from inrvid.plugins import ensure_plugins
-from inrvid.registry import VideoSpec
+from inrvid.components.registry import VideoSpec
+from inrvid.loading.plugins import ensure_plugins
 from inrvid.testing import build_component, tiny_context
 from tests.release.snapshots import digan_kwargs, write_digan_snapshot
 

@@ -10,10 +10,10 @@ import pytest
 import torch
 
 import inrvid
-from inrvid import checkpoint as ckpt
+from inrvid.base.errors import CheckpointError
 from inrvid.cli import main
-from inrvid.errors import CheckpointError
 from inrvid.interop.importing import convert
+from inrvid.runtime import checkpoint as ckpt
 from tests.release.conftest import write_snapshot
 
 

@@ -8,9 +8,9 @@ import pytest
 import torch
 import yaml
 
-from inrvid import checkpoint as ckpt
-from inrvid.errors import CheckpointError
+from inrvid.base.errors import CheckpointError
 from inrvid.recipe import recipe_from_text
+from inrvid.runtime import checkpoint as ckpt
 
 
 def fine_tune_recipe(converted: Path, out: Path, **train: object) -> str:

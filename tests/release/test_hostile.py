@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from inrvid.base.errors import SnapshotError
 from inrvid.cli import main
-from inrvid.errors import SnapshotError
 from inrvid.interop.importing import convert
 from inrvid.release import Allowance, PersistentRecord, open_snapshot
 from inrvid.release.pickles import referenced_globals

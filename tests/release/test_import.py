@@ -9,9 +9,9 @@ import pytest
 import torch
 
 import inrvid
-from inrvid import checkpoint as ckpt
-from inrvid.errors import SnapshotError
+from inrvid.base.errors import SnapshotError
 from inrvid.interop.importing import convert
+from inrvid.runtime import checkpoint as ckpt
 from tests.release.conftest import write_snapshot
 
 
@@ -122,7 +122,7 @@ def test_import_command_writes_a_checkpoint_generate_reads(
 
 
 def test_import_of_an_unknown_release_names_the_installed_importers(tmp_path: Path) -> None:
-    from inrvid.errors import PluginError
+    from inrvid.base.errors import PluginError
 
     with pytest.raises(PluginError, match="installed: digan, stylegan-v"):
         convert("mocogan", tmp_path / "x.pkl")
@@ -150,9 +150,9 @@ def test_converted_checkpoint_is_scored_by_eval_on_the_user_s_data(
 def test_converted_checkpoint_predicts_frames_of_a_clip(converted: Path, tmp_path: Path) -> None:
     import json
 
-    from inrvid.build import build_dataset_of
+    from inrvid.base.time_axis import clip_times
     from inrvid.cli import main
-    from inrvid.time_axis import clip_times
+    from inrvid.runtime.build import build_dataset_of
     from inrvid.video import write_video
 
     recipe = ckpt.load(converted).validated_recipe(SHAPES)
