@@ -15,9 +15,9 @@ import pluggy
 
 if TYPE_CHECKING:
     from inrvid.components.commands import CommandTable
+    from inrvid.components.importers import ImporterTable
     from inrvid.loading.plugins import Registrar
     from inrvid.recipe.schema import Recipe, RecipeProblem
-    from inrvid.release import ImporterTable
     from inrvid.video import VideoReader
 
 hookspec = pluggy.HookspecMarker("inrvid")
@@ -54,8 +54,8 @@ def inrvid_snapshot_importers(importers: ImporterTable) -> None:
     """Add importers of a release's snapshots, for `inrvid import <release> SNAPSHOT.pkl`.
 
     Called for every plug-in when `inrvid import` runs. `importers.add(importer)` takes an
-    `inrvid.release.SnapshotImporter` whose `name` is the release's word on the command line
-    (`digan`); a name another plug-in added is refused. Return nothing.
+    `inrvid.components.importers.SnapshotImporter` whose `name` is the release's word on the
+    command line (`digan`); a name another plug-in added is refused. Return nothing.
     """
 
 

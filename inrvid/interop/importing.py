@@ -1,10 +1,11 @@
 """A release snapshot converted into an inrvid checkpoint, through a plug-in's importer.
 
-The importer (`inrvid.release.SnapshotImporter`, from the `inrvid_snapshot_importers` hook)
-reads the records; the core then validates the recipe it wrote, builds that recipe's networks
-and loads the converted weights strictly (`checkpoint.fit_weights`: every tensor present,
-every shape equal), so a converted checkpoint is one that `generate`, `predict`, `eval`,
-`inrvid.load` and `train.init_from` read like any other.
+The importer (`inrvid.components.importers.SnapshotImporter`, from the
+`inrvid_snapshot_importers` hook) reads the records; the core then validates the recipe it
+wrote, builds that recipe's networks and loads the converted weights strictly
+(`checkpoint.fit_weights`: every tensor present, every shape equal), so a converted checkpoint
+is one that `generate`, `predict`, `eval`, `inrvid.load` and `train.init_from` read like any
+other.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ import yaml
 from inrvid.base.errors import PluginError, SnapshotError
 from inrvid.base.streams import stream
 from inrvid.base.version import __version__
+from inrvid.components.importers import Imported, ImporterTable, SnapshotImporter
 from inrvid.loading.plugins import ensure_plugins, guarded, plugin_manager, plugin_versions
 from inrvid.recipe import recipe_from_text
-from inrvid.release import Imported, ImporterTable, SnapshotImporter, Unresolved, open_snapshot
+from inrvid.release import Unresolved, open_snapshot
 from inrvid.release.snapshot import ReleaseSnapshot
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.runtime.build import build_models

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inrvid import Registrar, hookimpl
-from inrvid.release import ImporterTable
+from inrvid.components.importers import ImporterTable
 from inrvid_digan.augments import (
     DiffAugColor,
     DiffAugColorConfig,

@@ -18,16 +18,15 @@ import torch
 from torch import Tensor
 
 from inrvid.base.errors import SnapshotError
+from inrvid.components.importers import Imported, SnapshotImporter
 from inrvid.components.registry import VideoSpec
 from inrvid.release import (
     CORE_RECORDED,
     Allowance,
-    Imported,
     KnownSource,
     ModuleRecord,
     Options,
     ReleaseSnapshot,
-    SnapshotImporter,
     plain,
     resolve_references,
 )

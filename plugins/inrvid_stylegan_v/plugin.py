@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inrvid import Registrar, hookimpl
-from inrvid.release import ImporterTable
+from inrvid.components.importers import ImporterTable
 from inrvid_stylegan_v.discriminator import StyleganVDiscriminator, StyleganVDiscriminatorConfig
 from inrvid_stylegan_v.generator import StyleganVGenerator, StyleganVGeneratorConfig
 from inrvid_stylegan_v.losses import StyleganVR1, StyleganVR1Config

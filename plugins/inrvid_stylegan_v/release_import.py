@@ -19,16 +19,15 @@ from inrvid_digan.release_import import checked_weights
 from torch import Tensor
 
 from inrvid.base.errors import SnapshotError
+from inrvid.components.importers import Imported, SnapshotImporter
 from inrvid.components.registry import VideoSpec
 from inrvid.release import (
     CORE_RECORDED,
     Allowance,
-    Imported,
     KnownSource,
     ModuleRecord,
     Options,
     ReleaseSnapshot,
-    SnapshotImporter,
     plain,
 )
 from inrvid_stylegan_v.official_names import SQUEEZED, discriminator_names, generator_names

@@ -1,4 +1,4 @@
-"""What a plug-in provides to import a release's snapshots: a `SnapshotImporter`.
+"""The importer contract: what a plug-in provides to import a release's snapshots.
 
 `inrvid import <release> SNAPSHOT.pkl --out CKPT` looks the release up in the table that
 plug-ins fill through the `inrvid_snapshot_importers` hook, opens the snapshot with that
@@ -18,8 +18,7 @@ from torch import Tensor
 
 from inrvid.base.errors import PluginError
 from inrvid.components.registry import VideoSpec
-from inrvid.release.pickles import Allowance
-from inrvid.release.snapshot import KnownSource, ReleaseSnapshot
+from inrvid.release import Allowance, KnownSource, ReleaseSnapshot
 
 
 @dataclass
