@@ -40,6 +40,7 @@ def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
             )
         _remove_stale_temporaries(Path(args.resume))
         checkpoint = ckpt.load(args.resume)
+        _check_resumable(checkpoint)
         recipe = checkpoint.validated_recipe(overrides)
         check_machine(recipe, new_run=False)
         train(recipe, argv=argv, resume_state=checkpoint, run_dir=checkpoint.run_dir,
@@ -51,6 +52,17 @@ def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
     check_machine(recipe)
     train(recipe, argv=argv, quiet=args.quiet)
     return 0
+
+
+def _check_resumable(checkpoint: ckpt.Checkpoint) -> None:
+    """Refuse a checkpoint training did not write (`inrvid import`, an export): no run to go on."""
+    if checkpoint.exported or checkpoint.origin is not None:
+        what = "an export holds a generator only" if checkpoint.exported else (
+            "it was written by `inrvid import` and holds no optimiser or data state")
+        raise CheckpointError(
+            f"{checkpoint.where}: --resume continues one of inrvid's runs; {what}\n"
+            f"  start a new run from its networks: inrvid run RECIPE "
+            f"train.init_from={checkpoint.path}")
 
 
 def _remove_stale_temporaries(resume: Path) -> None:

@@ -59,3 +59,12 @@ def test_init_from_a_checkpoint_of_other_sizes_names_the_option(
     recipe = recipe_from_text(text, tmp_path / "fine-tune.yaml", ["generator.channel_max=8"])
     with pytest.raises(CheckpointError, match=r"generator\.channel_max: 16 in the run, 8 now"):
         train(recipe, argv=[], quiet=True)
+
+
+def test_resume_of_a_converted_checkpoint_points_to_init_from(
+        converted: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from inrvid.cli import main
+
+    assert main(["run", "--resume", str(converted)]) == 2
+    err = capsys.readouterr().err
+    assert "written by `inrvid import`" in err and "train.init_from=" in err

@@ -129,6 +129,7 @@ PROTOCOLS: dict[str, EvalProtocol] = {
 ALIASES: dict[str, str] = {
     "digan128": "digan",
     "styleganv256_16f": "stylegan_v_fvd2048_16f",
+    "stylegan_v": "stylegan_v_fvd2048_16f",     # the paper's headline FVD16
     "styleganv256_128f": "stylegan_v_fvd2048_128f",
 }
 
