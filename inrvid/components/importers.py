@@ -16,9 +16,9 @@ from typing import Any
 
 from torch import Tensor
 
-from inrvid.base.errors import PluginError
+from inrvid.base.errors import PluginError, SnapshotError
 from inrvid.components.registry import VideoSpec
-from inrvid.release import Allowance, KnownSource, ReleaseSnapshot
+from inrvid.release import Allowance, KnownSource, ModuleRecord, ReleaseSnapshot
 
 
 @dataclass
@@ -61,6 +61,17 @@ class SnapshotImporter(ABC):
         Raises a `SnapshotError` naming what has no equivalent in inrvid (an argument, a
         buffer, a class).
         """
+
+    def networks(self, snapshot: ReleaseSnapshot, classes: dict[str, str]
+                 ) -> dict[str, ModuleRecord]:
+        """The snapshot's networks by key (`G`), each checked to be of its release class."""
+        found = {key: snapshot.network(key) for key in classes}
+        for key, network in found.items():
+            if network.class_name != classes[key]:
+                raise SnapshotError(
+                    f"{snapshot.path}: {key} is a {network.class_name}, a {self.release} "
+                    f"snapshot's is a {classes[key]}")
+        return found
 
     def known(self, sha256: str) -> KnownSource | None:
         """The release file whose fingerprint is `sha256`, if any."""

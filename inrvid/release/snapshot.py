@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tokenize
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from inrvid.base.errors import SnapshotError
+from inrvid.base.files import sha256_file
 from inrvid.release.pickles import Allowance, load_restricted, source_sha256
 from inrvid.release.records import ModuleRecord, SourceModule, source_modules
 
@@ -69,14 +69,10 @@ def open_snapshot(path: str | Path, allowance: Allowance) -> ReleaseSnapshot:
     where = str(path)
     if not path.is_file():
         raise SnapshotError(f"{where}: no such snapshot file")
-    digest = hashlib.sha256()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-        f.seek(0)
         top, names = load_restricted(f, allowance, where)
     if not isinstance(top, dict):
         raise SnapshotError(
             f"{where}: a snapshot is a dict of networks (G, D, G_ema, ...), this pickle holds "
             f"{type(top).__name__}")
-    return ReleaseSnapshot(path, digest.hexdigest(), top, names, source_modules(top))
+    return ReleaseSnapshot(path, sha256_file(path), top, names, source_modules(top))

@@ -206,12 +206,8 @@ class DiganImporter(SnapshotImporter):
 
     def convert(self, snapshot: ReleaseSnapshot) -> Imported:
         """The recipe and weights of a DIGAN snapshot."""
-        g, g_ema, d = (snapshot.network(k) for k in ("G", "G_ema", "D"))
-        for network, expected in ((g, "Generator"), (g_ema, "Generator"),
-                                  (d, "OurDiscriminator")):
-            if network.class_name != expected:
-                raise SnapshotError(f"{snapshot.path}: {network.path} is a {network.class_name}, "
-                                    f"a DIGAN snapshot's is a {expected}")
+        g, g_ema, d = self.networks(snapshot, {"G": "Generator", "G_ema": "Generator",
+                                               "D": "OurDiscriminator"}).values()
         generator, encoder, resolution = generator_sections(g_ema)
         classes = generator["num_classes"]
         data, frames = data_section(plain(snapshot.top.get("training_set_kwargs") or {}),

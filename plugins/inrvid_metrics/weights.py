@@ -10,7 +10,6 @@ or a Chainer .npz.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 import zipfile
@@ -21,6 +20,7 @@ from typing import Any, Literal
 import torch
 
 from inrvid.base.errors import WeightsError
+from inrvid.base.files import sha256_file
 
 WEIGHTS_DIR_ENV = "INRVID_WEIGHTS_DIR"
 WeightsFormat = Literal["torchscript", "state_dict"]
@@ -87,15 +87,6 @@ def weights_dir() -> Path:
     """`$INRVID_WEIGHTS_DIR`, else `~/.cache/inrvid/weights`."""
     env = os.environ.get(WEIGHTS_DIR_ENV)
     return Path(env).expanduser() if env else Path.home() / ".cache" / "inrvid" / "weights"
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def detect_format(path: Path, spec: WeightSpec) -> WeightsFormat:

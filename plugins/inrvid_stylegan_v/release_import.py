@@ -155,11 +155,8 @@ class StyleganVImporter(SnapshotImporter):
 
     def convert(self, snapshot: ReleaseSnapshot) -> Imported:
         """The recipe and weights of a StyleGAN-V snapshot."""
-        g, g_ema, d = (snapshot.network(k) for k in ("G", "G_ema", "D"))
-        for network, expected in ((g, "Generator"), (g_ema, "Generator"), (d, "Discriminator")):
-            if network.class_name != expected:
-                raise SnapshotError(f"{snapshot.path}: {network.path} is a {network.class_name}, "
-                                    f"a StyleGAN-V snapshot's is a {expected}")
+        g, g_ema, d = self.networks(snapshot, {"G": "Generator", "G_ema": "Generator",
+                                               "D": "Discriminator"}).values()
         generator, g_cfg, resolution = generator_section(g_ema)
         d_weights = checked_weights(d)
         table = d_weights.get("time_encoder.const_embed.weight")

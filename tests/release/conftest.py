@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,21 +11,13 @@ import torch
 from inrvid.components.registry import VideoSpec
 from inrvid.loading.plugins import ensure_plugins
 from inrvid.testing import build_component, tiny_context
+from tests.generation.conftest import one_thread  # noqa: F401 - the autouse fixture
 from tests.release.snapshots import digan_kwargs, write_digan_snapshot
 
 SIZES: dict[str, Any] = {"resolution": 16, "z_dim": 16, "w_dim": 16, "channel_base": 256,
                          "channel_max": 16, "input_resolution": 4, "rank": 3, "features": 8,
                          "extra": 1}
 VIDEO = VideoSpec(frames=16, height=16, width=16)
-
-
-@pytest.fixture(scope="package", autouse=True)
-def one_thread() -> Iterator[None]:
-    """One intra-op thread: tiny networks on busy cores slow down with more."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def perturb(module: torch.nn.Module, seed: int) -> torch.nn.Module:
