@@ -15,8 +15,8 @@ from inrvid.runtime import checkpoint as ckpt
 
 def configure_import(parser: argparse.ArgumentParser) -> None:
     """Arguments of `inrvid import`."""
-    parser.add_argument("release", help="the release the snapshot comes from: digan, stylegan-v "
-                        "(`inrvid import --list`: the installed importers)")
+    parser.add_argument("release", help="the release the snapshot comes from: digan or "
+                        "stylegan-v (an unknown name lists the installed importers)")
     parser.add_argument("snapshot", help="the release's network-snapshot-*.pkl (never executed)")
     parser.add_argument("--out", type=limits.output_file, required=True, metavar="CKPT",
                         help="the inrvid checkpoint to write (e.g. digan-ucf101.pt)")
