@@ -163,3 +163,14 @@ def test_converted_checkpoint_predicts_frames_of_a_clip(converted: Path, tmp_pat
                  "--render", "0-5", "--steps", "3", "--out", str(out), "--quiet"]) == 0
     report = json.loads((out / "predict.json").read_text())
     assert len(report["frames"]) == 6
+
+
+def test_release_check_without_the_official_code_exits_2_with_one_line() -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "release_snapshot_check.py"
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and "--official" in done.stderr
