@@ -31,10 +31,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import torch
+if TYPE_CHECKING:      # torch and numpy load after the arguments: `--help` and exit 2 are quick
+    import numpy as np
+    import torch
 
 TOLERANCE = 1e-4
 HERE = Path(__file__).resolve().parent
@@ -72,6 +73,7 @@ def converted(release: str, out: Path) -> Any:
 
 def max_diff(ours: torch.Tensor, theirs: np.ndarray) -> float:
     """Largest absolute difference (shapes must agree)."""
+    import torch
     reference = torch.from_numpy(theirs)
     if ours.shape != reference.shape:
         raise SystemExit(f"shapes differ: inrvid {tuple(ours.shape)}, official "
@@ -81,6 +83,9 @@ def max_diff(ours: torch.Tensor, theirs: np.ndarray) -> float:
 
 def compare_digan(out: Path, release: str) -> dict[str, Any]:
     """DIGAN: frames of G_ema and G, logits of both discriminators."""
+    import numpy as np
+    import torch
+
     from inrvid.runtime import checkpoint as ckpt
 
     checkpoint, sources = converted(release, out)
@@ -105,6 +110,9 @@ def compare_digan(out: Path, release: str) -> dict[str, Any]:
 
 def compare_stylegan_v(out: Path, release: str) -> dict[str, Any]:
     """StyleGAN-V: frames of G_ema and G, logits of the discriminator."""
+    import numpy as np
+    import torch
+
     from inrvid.runtime import checkpoint as ckpt
 
     checkpoint, sources = converted(release, out)
@@ -145,6 +153,8 @@ def main() -> None:
         sys.stderr.write("release_snapshot_check.py: --official PATH is required: a folder with "
                          "checkouts of sihyun-yu/digan and universome/stylegan-v\n")
         raise SystemExit(2)
+    import torch
+
     torch.set_num_threads(1)
     root = args.official.expanduser().resolve()
     results: dict[str, Any] = {}
