@@ -31,7 +31,7 @@ import pickletools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import numpy as np
 import torch
@@ -147,21 +147,20 @@ class ObjectRecord:
     for recorded names, so building one never runs the real class.
     """
 
-    global_name = ""
+    global_name: ClassVar[str] = ""
+    args: tuple[Any, ...]
+    state: Any
+    items: dict[Any, Any]
+    elements: list[Any]
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> ObjectRecord:  # noqa: D102 - records args
+    def __new__(cls, *args: Any, **kwargs: Any) -> ObjectRecord:
+        """NEWOBJ / REDUCE of the stand-in: keep the arguments, run nothing."""
         obj = super().__new__(cls)
-        obj.args = args
-        obj.state = None
-        obj.items = {}
-        obj.elements = []
+        obj.args, obj.state, obj.items, obj.elements = args, None, {}, []
         return obj
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.args: tuple[Any, ...]
-        self.state: Any
-        self.items: dict[Any, Any]
-        self.elements: list[Any]
+        """Nothing to do (object.__init__ would refuse the arguments)."""
 
     def __setstate__(self, state: Any) -> None:
         """BUILD: keep the state as data."""
