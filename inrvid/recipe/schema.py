@@ -538,11 +538,14 @@ def _validate_section(
 
 
 def _written(loaded: LoadedRecipe, path: tuple[str | int, ...]) -> bool:
-    """Whether the recipe sets `path` to an empty mapping (`data: {}`)."""
+    """Whether the recipe sets `path` to a mapping that is empty once `!drop`s are applied.
+
+    `data: {}` and `image: {kind: !drop}` alike: a section written with nothing left in it.
+    """
     node: Node | None = loaded.root
     for part in path:
         node = child_node(node, part) if node is not None else None
-    return node is not None and not node.drop and node.value == {}
+    return node is not None and not node.drop and node.is_mapping and node.plain() == {}
 
 
 def _sorted(problems: list[RecipeProblem]) -> list[RecipeProblem]:

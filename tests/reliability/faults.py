@@ -536,12 +536,16 @@ def in_process(tally: Tally, action: Callable[[], Any], note: str, seconds: int 
         tally.add(True)
 
 
-def fuzz_recipes(count: int, seed: int = 0, folder: Path | None = None) -> Tally:
+def fuzz_recipes(
+    count: int, seed: int = 0, folder: Path | None = None, roles_only: bool = False
+) -> Tally:
     """`count` fuzzed recipes (mutations of the real ones, and from scratch) through
-    `load_recipe`: each must validate or raise an InrvidError, fast."""
-    from tests.reliability.fuzz import recipe_documents
+    `load_recipe`: each must validate or raise an InrvidError, fast. `roles_only`: only
+    real recipes with their discriminator and loss roles reshaped."""
+    from tests.reliability.fuzz import recipe_documents, role_documents_strategy
 
     tally = Tally("fuzzed recipes (hypothesis; real recipes mutated, and from scratch)")
+    strategy = role_documents_strategy() if roles_only else None
     from inrvid.loading.plugins import load_plugins
     from inrvid.recipe import load_recipe
 
@@ -549,7 +553,7 @@ def fuzz_recipes(count: int, seed: int = 0, folder: Path | None = None) -> Tally
     with tempfile.TemporaryDirectory() if folder is None else contextlib.nullcontext(
             str(folder)) as tmp:
         path = Path(tmp) / "fuzzed.yaml"
-        for index, document in enumerate(recipe_documents(count, seed)):
+        for index, document in enumerate(recipe_documents(count, seed, strategy)):
             path.write_bytes(document)
             in_process(tally, lambda: load_recipe(path), f"document {index}: {document[:80]!r}")
     return tally
