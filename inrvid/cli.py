@@ -25,6 +25,7 @@ from inrvid.base.errors import InrvidError, PluginError
 from inrvid.base.version import PLUGIN_API, __version__
 from inrvid.components.commands import Command, CommandTable
 from inrvid.components.loss import RoleReference
+from inrvid.components.registry import ComponentLookupError, Registry, close_matches, plural
 from inrvid.data import command as data_command
 from inrvid.evaluation import arguments as evaluation_arguments
 from inrvid.generation import generate, predict
@@ -157,7 +158,9 @@ def cmd_recipe(args: argparse.Namespace) -> int:
 def configure_describe(parser: argparse.ArgumentParser) -> None:
     """Arguments of `inrvid describe`."""
     parser.add_argument("registry", help=f"one of: {', '.join(REGISTRIES)}")
-    parser.add_argument("name", help="component name (or entrypoint:name)")
+    parser.add_argument(
+        "name", nargs="?", help="component name (or entrypoint:name); none: list the registry"
+    )
 
 
 def type_label(annotation: Any) -> str:
@@ -200,13 +203,32 @@ def _constraint(meta: object) -> str:
     return str(meta)
 
 
+def _list_registry(name: str, registry: Registry[Any]) -> int:
+    """`inrvid describe REGISTRY`: its components, each with its summary and plug-in."""
+    components = list(registry)
+    ambiguous = registry.ambiguous()
+    table = Table(title=f"{len(components)} {plural(name)}; options: inrvid describe {name} NAME")
+    for col in ("name", "summary", "plug-in"):
+        table.add_column(col, overflow="fold")
+    for comp in components:
+        shown = comp.qualified_name if comp.name in ambiguous else comp.name
+        o = comp.origin
+        table.add_row(shown, escape(comp.summary), escape(f"{o.entry_point} ({o.distribution})"))
+    console.out.print(table)
+    return 0
+
+
 def cmd_describe(args: argparse.Namespace) -> int:
     """Print a component's options: name, type, default and description."""
     registry = REGISTRIES.get(args.registry)
     if registry is None:
-        raise PluginError(
-            f"unknown registry '{args.registry}'\n  registries are: {', '.join(REGISTRIES)}"
+        near = close_matches(args.registry, list(REGISTRIES))
+        guess = f"did you mean '{near[0]}'? " if near else ""
+        raise ComponentLookupError(
+            f"unknown registry '{args.registry}'", f"{guess}registries are: {', '.join(REGISTRIES)}"
         )
+    if args.name is None:
+        return _list_registry(args.registry, registry)
     comp = registry.get(args.name)
     console.out.print(f"[bold]{args.registry} {comp.name}[/bold]: {escape(comp.summary)}")
     console.out.print(f"from {escape(comp.origin.describe())}")

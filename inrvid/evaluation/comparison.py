@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rich.markup import escape
 from rich.table import Table
 
-from inrvid.base.errors import PluginError
+from inrvid.components.registry import ComponentLookupError
 from inrvid.evaluation.runs import RunRecord, headline_keys, recipe_difference
 from inrvid.loading.plugins import REGISTRIES
 
@@ -29,7 +29,7 @@ def higher_is_better(runs: list[RunRecord], role: str) -> bool:
             continue
         try:
             factory = REGISTRIES["metric"].get(str(kind)).factory
-        except PluginError:
+        except ComponentLookupError:
             continue
         return bool(getattr(factory, "higher_is_better", False))
     return False

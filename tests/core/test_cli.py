@@ -13,10 +13,33 @@ def test_describe_prints_each_option_with_type_default_and_description(toy_recip
 
 
 def test_describe_unknown_component_suggests_the_closest_name(toy_recipe, capsys):
-    assert main(["describe", "generator", "toy_generatr"]) == 3
+    # a name the user typed is a usage error (2); status 3 is for plug-ins that fail
+    assert main(["describe", "generator", "toy_generatr"]) == 2
     err = capsys.readouterr().err
     assert "unknown generator 'toy_generatr'" in err and "did you mean 'toy_generator'?" in err
     assert "Traceback" not in err
+    assert main(["describe", "generatr", "toy_generator"]) == 2
+    assert "unknown registry 'generatr'\n  did you mean 'generator'?" in capsys.readouterr().err
+
+
+def test_an_unknown_metric_name_on_the_command_line_exits_2_not_the_plugin_status_3(
+    tmp_path, capsys
+):
+    from inrvid.plugins import load_plugins
+
+    load_plugins()  # the installed plug-ins: swd
+    assert main(["eval", "--fake", str(tmp_path), "--metrics", "swdd"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown metric 'swdd'" in err and "did you mean 'swd'?" in err
+
+
+def test_describe_without_a_name_lists_the_registry(toy_recipe, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["describe", "loss"]) == 0
+    out = capsys.readouterr().out
+    assert "3 losses; options: inrvid describe loss NAME" in out
+    rows = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│")]
+    assert rows == ["toy_loss", "toy_nan", "toy_r1"]
 
 
 def test_recipe_show_resolved_and_validate(toy_recipe, capsys):
