@@ -285,6 +285,18 @@ def override_tokens(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set
     return found
 
 
+def not_an_override(token: str, argv: Sequence[str], command: str) -> RecipeError:
+    """The error for an argument after the recipe that is neither `key=value` nor an option."""
+    index = list(argv).index(token)
+    after = argv[index + 1] if index + 1 < len(argv) else ""
+    value = after if after and "=" not in after and not after.startswith("-") else "VALUE"
+    return RecipeError(
+        f"command line argument {index + 1}: '{token}' is not an override: every argument "
+        f"after the recipe is key=value (or an option of `inrvid {command}`)\n"
+        f"  write {token}={value} (`inrvid {command} --help` lists the options)"
+    )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """`inrvid run`: train a recipe, or resume a run."""
     argv = list(args.argv)
@@ -411,11 +423,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         commands = collect_commands()
         parser = build_parser(commands)
         overrides = override_tokens(parser, argv)
-        args = parser.parse_args([a for i, a in enumerate(argv) if i not in overrides])
-        if overrides and not hasattr(args, "overrides"):
-            parser.error(f"unrecognized arguments: {' '.join(argv[i] for i in overrides)}")
+        args, extras = parser.parse_known_args(
+            [a for i, a in enumerate(argv) if i not in overrides]
+        )
         if hasattr(args, "overrides"):
+            stray = [a for a in [*args.overrides, *extras] if not a.startswith("-")]
+            if stray:  # `train.duration_kimg 1`: never silently dropped
+                raise not_an_override(stray[0], argv, args.command)
             args.overrides = [argv[i] for i in sorted(overrides)]
+        elif overrides:
+            extras = [argv[i] for i in sorted(overrides)] + extras
+        if extras:
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
         if hasattr(args, "progress"):
             progress.set_mode(args.progress)
         strict = bool(getattr(args, "strict_plugins", False))

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from inrvid.cli import main
 
 
@@ -89,3 +91,27 @@ def test_overrides_may_follow_options_and_option_values_are_not_overrides(toy_re
     assert "batch_size: 8  # command line argument 6" in out
     assert main(["recipe", "schema", "--out=x=y.json", "seed=1"]) == 2
     assert "unrecognized arguments: seed=1" in capsys.readouterr().err
+
+
+def test_run_with_an_override_missing_its_equals_sign_exits_2_naming_it(toy_recipe, capsys):
+    # `train.duration_kimg 1` once trained the recipe's own duration without a word
+    assert main(["run", str(toy_recipe), "train.duration_kimg", "1"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "command line argument 3: 'train.duration_kimg' is not an override" in err
+    assert "every argument after the recipe is key=value" in err
+    assert "write train.duration_kimg=1" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["recipe", "validate", "RECIPE", "seed=1", "seed", "2"],
+    ["recipe", "show", "RECIPE", "seed"],
+    ["data", "inspect", "RECIPE", "data.videos", "--json"],
+    ["run", "RECIPE", "train.batch_size=2", "--quiet", "stray"],
+])
+def test_every_command_taking_overrides_refuses_an_argument_without_equals(
+    toy_recipe, capsys, argv
+):
+    argv = [str(toy_recipe) if a == "RECIPE" else a for a in argv]
+    assert main(argv) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "is not an override" in err and "=" in err.split("write ")[1]

@@ -590,6 +590,8 @@ def bad_cli_arguments() -> list[list[str]]:
         ["run", str(RECIPES / "quickstart.yaml"), "train.device=cuda:3"],
         ["run", str(RECIPES / "quickstart.yaml"), "output.dir=README.md"],
         ["run", str(RECIPES / "quickstart.yaml"), "data.videos=1000000000000"],
+        ["run", str(RECIPES / "quickstart.yaml"), "train.duration_kimg", "1"],
+        ["eval", "--fake", ".", "swd.videos", "8"],
     ]
     return generate + predict + evaluate + others
 
