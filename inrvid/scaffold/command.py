@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.markup import escape
-
 KIND_NAMES = ("generator", "encoder", "discriminator", "loss", "dataset", "metric", "augment",
               "sampler")
 
@@ -24,6 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the distribution and print how to install, test and train it."""
+    from rich.markup import escape
+
     from inrvid.base import console
     from inrvid.scaffold import install_path, new_plugin
 

@@ -27,7 +27,7 @@ def test_describe_unknown_component_suggests_the_closest_name(toy_recipe, capsys
 def test_an_unknown_metric_name_on_the_command_line_exits_2_not_the_plugin_status_3(
     tmp_path, capsys
 ):
-    from inrvid.plugins import load_plugins
+    from inrvid.loading.plugins import load_plugins
 
     load_plugins()  # the installed plug-ins: swd
     assert main(["eval", "--fake", str(tmp_path), "--metrics", "swdd"]) == 2
@@ -115,3 +115,21 @@ def test_every_command_taking_overrides_refuses_an_argument_without_equals(
     assert main(argv) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "is not an override" in err and "=" in err.split("write ")[1]
+
+
+def test_a_plugin_command_runs_and_is_listed_by_plugins_not_by_help(
+    load_fixture_plugins, capsys
+):
+    load_fixture_plugins("adds_command")
+    assert main(["fixture-hello", "--name", "ada"]) == 4
+    assert "hello ada" in capsys.readouterr().out
+    assert main(["plugins"]) == 0
+    assert "command: inrvid fixture-hello (from plug-in adds_command)" in capsys.readouterr().out
+    assert main(["plugins", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["commands"] == {"fixture-hello": "adds_command"}
+    # the top-level help loads no plug-in, so it names where plug-in commands are listed
+    assert main(["--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "fixture-hello" not in out and "`inrvid plugins` lists them" in out
+    assert main(["fixture-hello", "--help"]) == 0
+    assert "--name NAME" in capsys.readouterr().out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inrvid.cli import main
-from inrvid.plugins import load_plugins
+from inrvid.loading.plugins import load_plugins
 from tests.conftest import REPO
 
 UCF = str(REPO / "recipes" / "digan_ucf.yaml")

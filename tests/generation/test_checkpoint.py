@@ -310,8 +310,8 @@ def test_generate_without_the_generator_plugin_exits_2_naming_the_recorded_distr
 def test_the_install_advice_for_an_uninstalled_plugin_says_a_local_one_is_on_no_index():
     from types import SimpleNamespace
 
-    from inrvid.checkpoint.content import ComponentRecord
-    from inrvid.checkpoint.networks import component_for
+    from inrvid.runtime.checkpoint.content import ComponentRecord
+    from inrvid.runtime.checkpoint.networks import component_for
 
     record = ComponentRecord("generator", "lab_generator", {}, "inrvid-lab", "0.1.0", "lab")
     where = SimpleNamespace(where="run/checkpoint-000000064.pt", plugins=[])
