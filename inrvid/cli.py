@@ -91,7 +91,6 @@ def cmd_recipe(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---------------------------------------------------------------- the parser
 def _recipe_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("recipe", help="path of the recipe YAML")
     parser.add_argument(
@@ -99,6 +98,7 @@ def _recipe_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# ---------------------------------------------------------------- the parser
 def override_tokens(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[int]:
     """Positions of `key=value` overrides in argv.
 
@@ -313,8 +313,9 @@ def _main(argv: list[str]) -> int:
     # A core command (or none: `--help`, `--version`) needs no plug-in to parse its arguments;
     # another word may be a plug-in's command, so the plug-ins are asked for theirs.
     # `inrvid plugins` reports every plug-in's health, the commands they add included.
-    listing = name == "plugins" and not {"-h", "--help"} & set(argv)
-    commands = collect_commands() if (name not in core and name is not None) or listing else {}
+    lists_plugins = name == "plugins" and not {"-h", "--help"} & set(argv)
+    other = name is not None and name not in core
+    commands = collect_commands() if other or lists_plugins else {}
     parser = build_parser(commands, only=name if name in core else None)
     overrides = override_tokens(parser, argv)
     args, extras = parser.parse_known_args([a for i, a in enumerate(argv) if i not in overrides])
