@@ -2,97 +2,32 @@
 
 An `InrvidError` is printed as a short message without a traceback; anything else keeps
 its traceback. `--strict-plugins` turns any plug-in failure into exit status 3.
+
+It answers `--help` and `--version` at once: this module and the modules it imports at the
+top hold only argument set-ups (`configure`), and the parser configures only the command
+named on the command line. torch, the plug-ins and a command's own modules load when a
+command runs (plug-ins also when the command is not a core one: it may be theirs).
 """
 
 from __future__ import annotations
 
 import argparse
-import enum
-import json
 import sys
 import traceback
-import types
-import typing
 from collections.abc import Sequence
-from typing import Any
 
-import annotated_types
-from rich.markup import escape
-from rich.table import Table
-
-from inrvid.base import console, files, progress
 from inrvid.base.errors import InrvidError, PluginError
-from inrvid.base.version import PLUGIN_API, __version__
-from inrvid.components.commands import Command, CommandTable
-from inrvid.components.loss import RoleReference
+from inrvid.base.version import __version__
+from inrvid.components.commands import Command, CommandTable, common_options
 from inrvid.data import command as data_command
 from inrvid.evaluation import arguments as evaluation_arguments
-from inrvid.generation import generate, predict
+from inrvid.generation import arguments as generation_arguments
 from inrvid.interop import commands as interop_commands
-from inrvid.loading.plugins import REGISTRIES, ensure_plugins, guarded, plugin_manager
+from inrvid.loading import listing
 from inrvid.scaffold import command as scaffold_command
 from inrvid.train import command as train_command
 
 STRICT_EXIT = 3
-
-
-def _overrides_with_positions(argv: Sequence[str], overrides: list[str]) -> list[int]:
-    """The 1-based command-line position of each override, for error messages."""
-    positions, start = [], 0
-    for text in overrides:
-        index = list(argv).index(text, start)
-        positions.append(index + 1)
-        start = index + 1
-    return positions
-
-
-# ---------------------------------------------------------------- inrvid plugins
-def _provides(record: Any) -> str:
-    return "; ".join(f"{reg}: {', '.join(names)}" for reg, names in record.provides.items())
-
-
-def configure_plugins(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `inrvid plugins`."""
-    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks of failures")
-
-
-def cmd_plugins(args: argparse.Namespace) -> int:
-    """List every plug-in with its distribution, API, status and what it provides."""
-    report = ensure_plugins()
-    if args.json:
-        payload = {
-            "inrvid": __version__,
-            "plugin_api": PLUGIN_API,
-            "plugins": [
-                r.to_json() | ({"traceback": r.traceback} if args.verbose else {})
-                for r in report.records
-            ],
-            "ambiguous": report.ambiguous,
-        }
-        console.out.print_json(json.dumps(payload))
-        return 0
-    table = Table(title=f"inrvid {__version__} plug-ins (API {PLUGIN_API})")
-    for col in ("entry point", "distribution", "API", "status", "provides"):
-        table.add_column(col, overflow="fold")
-    for r in report.records:
-        colour = "green" if r.ok else ("yellow" if r.status == "disabled" else "red")
-        table.add_row(
-            r.entry_point,
-            f"{r.distribution} {r.version}",
-            r.api or "-",
-            f"[{colour}]{r.status}[/{colour}]",
-            escape(_provides(r) if r.ok else r.reason),
-        )
-    console.out.print(table)
-    for name, origins in report.ambiguous.items():
-        console.out.print(f"ambiguous: {escape(name)}: " + escape("; ".join(origins)))
-    if args.verbose:
-        for r in report.records:
-            if r.traceback:
-                console.out.print(f"\n[bold]{r.entry_point}[/bold] ({escape(r.distribution)}):")
-                console.out.print(escape(r.traceback), soft_wrap=True)
-    return 0
 
 
 # ---------------------------------------------------------------- inrvid recipe
@@ -116,9 +51,12 @@ def configure_recipe(parser: argparse.ArgumentParser) -> None:
 
 def cmd_recipe(args: argparse.Namespace) -> int:
     """`recipe show|validate|schema`."""
-    argv: Sequence[str] = args.argv
-    import yaml
+    import json
 
+    import yaml
+    from rich.markup import escape
+
+    from inrvid.base import console, files
     from inrvid.recipe import load_recipe, load_tree
     from inrvid.recipe.errors import RecipeError
     from inrvid.recipe.json_schema import recipe_json_schema
@@ -132,7 +70,7 @@ def cmd_recipe(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text + "\n")
         return 0
-    positions = _overrides_with_positions(argv, args.overrides)
+    positions = args.override_positions
     if args.recipe_command == "show" and not args.resolved:
         loaded = load_tree(args.recipe, args.overrides, positions)
         if loaded.problems:
@@ -154,85 +92,6 @@ def cmd_recipe(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---------------------------------------------------------------- inrvid describe
-def configure_describe(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `inrvid describe`."""
-    parser.add_argument("registry", help=f"one of: {', '.join(REGISTRIES)}")
-    parser.add_argument("name", help="component name (or entrypoint:name)")
-
-
-def type_label(annotation: Any) -> str:
-    """A config field's type for people: allowed values of a Literal or an enum, `or null`."""
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is typing.Literal:
-        return "one of " + ", ".join(repr(a) for a in args)
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        return "one of " + ", ".join(repr(m.value) for m in annotation)
-    if origin is typing.Annotated:
-        marks = [m for m in annotation.__metadata__ if isinstance(m, RoleReference)]
-        extra = f" naming {marks[0].section.removesuffix('s')} roles" if marks else ""
-        return type_label(args[0]) + extra
-    if origin in (typing.Union, types.UnionType):
-        labels = [type_label(a) for a in args if a is not type(None)]
-        return " or ".join(labels) + (" or null" if type(None) in args else "")
-    if origin in (tuple, list, set, frozenset):
-        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-            return f"list of {type_label(args[0])}"
-        if origin is tuple and args:
-            return f"list of {len(args)}: " + ", ".join(type_label(a) for a in args)
-        return f"list of {type_label(args[0])}" if args else "list"
-    if origin is dict and args:
-        return f"mapping of {type_label(args[0])} to {type_label(args[1])}"
-    return getattr(annotation, "__name__", str(annotation))
-
-
-def _constraint(meta: object) -> str:
-    """`Gt(gt=0)` -> `> 0`; a role marker says what it names."""
-    if isinstance(meta, RoleReference):
-        return f"names {meta.section.removesuffix('s')} roles"
-    bounds = {
-        annotated_types.Gt: (">", "gt"), annotated_types.Ge: (">=", "ge"),
-        annotated_types.Lt: ("<", "lt"), annotated_types.Le: ("<=", "le"),
-        annotated_types.MultipleOf: ("multiple of", "multiple_of"),
-    }
-    for kind, (symbol, name) in bounds.items():
-        if isinstance(meta, kind):
-            return f"{symbol} {getattr(meta, name)}"
-    return str(meta)
-
-
-def cmd_describe(args: argparse.Namespace) -> int:
-    """Print a component's options: name, type, default and description."""
-    registry = REGISTRIES.get(args.registry)
-    if registry is None:
-        raise PluginError(
-            f"unknown registry '{args.registry}'\n  registries are: {', '.join(REGISTRIES)}"
-        )
-    comp = registry.get(args.name)
-    console.out.print(f"[bold]{args.registry} {comp.name}[/bold]: {escape(comp.summary)}")
-    console.out.print(f"from {escape(comp.origin.describe())}")
-    table = Table()
-    for col in ("option", "type", "default", "description"):
-        table.add_column(col, overflow="fold")
-    for key, field in comp.config.model_fields.items():
-        default = (
-            "required"
-            if field.is_required()
-            else repr(field.get_default(call_default_factory=True))
-        )
-        constraints = ", ".join(_constraint(m) for m in field.metadata)
-        label = type_label(field.annotation)
-        table.add_row(
-            key,
-            escape(f"{label} ({constraints})" if constraints else label),
-            escape(default),
-            escape(field.description or ""),
-        )
-    console.out.print(table)
-    return 0
-
-
-# ---------------------------------------------------------------- the parser
 def _recipe_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("recipe", help="path of the recipe YAML")
     parser.add_argument(
@@ -240,6 +99,7 @@ def _recipe_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# ---------------------------------------------------------------- the parser
 def override_tokens(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[int]:
     """Positions of `key=value` overrides in argv.
 
@@ -264,30 +124,61 @@ def override_tokens(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set
     return found
 
 
+def not_an_override(token: str, argv: Sequence[str], command: str) -> InrvidError:
+    """The error for an argument after the recipe that is neither `key=value` nor an option."""
+    index = list(argv).index(token)
+    after = argv[index + 1] if index + 1 < len(argv) else ""
+    value = after if after and "=" not in after and not after.startswith("-") else "VALUE"
+    return InrvidError(  # exit status 2, as for every recipe error
+        f"command line argument {index + 1}: '{token}' is not an override: every argument "
+        f"after the recipe is key=value (or an option of `inrvid {command}`)\n"
+        f"  write {token}={value} (`inrvid {command} --help` lists the options)"
+    )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """`inrvid run`: train a recipe, or resume a run."""
-    argv = list(args.argv)
-    return train_command.run(args, argv, _overrides_with_positions(argv, args.overrides))
+    return train_command.run(args, list(args.argv), args.override_positions)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """`inrvid generate` (its module and torch load here, not to build the parser)."""
+    from inrvid.generation import generate
+
+    return generate.run(args)
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """`inrvid predict` (its module and torch load here, not to build the parser)."""
+    from inrvid.generation import predict
+
+    return predict.run(args)
 
 
 # Every core command, in `inrvid --help` order: name, one-line help, arguments, action. Their
 # names are reserved: a plug-in adds commands of other names through `inrvid_add_commands`.
 CORE_COMMANDS: tuple[Command, ...] = (
-    Command("plugins", "list plug-ins and what they provide", configure_plugins, cmd_plugins),
+    Command(
+        "plugins", "list plug-ins and what they provide", listing.configure_plugins,
+        listing.run_plugins,
+    ),
     Command("recipe", "show, validate or describe recipes", configure_recipe, cmd_recipe),
     Command("run", "train a recipe (or resume a run)", train_command.configure, cmd_run),
-    Command("describe", "options of one component", configure_describe, cmd_describe),
+    Command(
+        "describe", "options of one component, or the components of a registry",
+        listing.configure_describe, listing.run_describe,
+    ),
     Command(
         "generate",
         "render videos from a checkpoint: any length, frame rate, resolution; modes",
-        generate.configure,
-        generate.run,
+        generation_arguments.configure_generate,
+        cmd_generate,
     ),
     Command(
         "predict",
         "fit latents to observed frames of a clip and render past and future frames",
-        predict.configure,
-        predict.run,
+        generation_arguments.configure_predict,
+        cmd_predict,
     ),
     Command(
         "eval",
@@ -329,44 +220,53 @@ CORE_COMMANDS: tuple[Command, ...] = (
 )
 
 
-def common_options() -> argparse.ArgumentParser:
-    """The options every command takes, before or after its name (an argparse parent)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--strict-plugins",
-        action="store_true",
-        default=argparse.SUPPRESS,  # given before or after the command, never reset by the other
-        help="exit with status 3 if any plug-in failed to load",
-    )
-    common.add_argument(
-        "--progress",
-        choices=progress.MODES,
-        default=argparse.SUPPRESS,  # given before or after the command, never reset by the other
-        help="rich: live display (terminals); plain: a line at a steady cadence (log files); "
-        "none; auto (default): rich on a terminal, else plain",
-    )
-    return common
+def build_parser(
+    plugin_commands: dict[str, Command], only: str | None = None
+) -> argparse.ArgumentParser:
+    """The argument parser with the core commands and the plug-ins' commands.
 
-
-def build_parser(plugin_commands: dict[str, Command]) -> argparse.ArgumentParser:
-    """The argument parser with the core commands and the plug-ins' commands."""
+    Every command is listed; with `only`, only that command's arguments are set up (the
+    others' set-ups may import what `inrvid --help` need not).
+    """
     common = common_options()
     parser = argparse.ArgumentParser(
         prog="inrvid",
         parents=[common],
         description="Train, evaluate and extend implicit-neural-representation video GANs.",
+        epilog="Installed plug-ins may add commands of their own (not listed here, so that "
+        "this help loads no plug-in): `inrvid plugins` lists them.",
     )
     parser.add_argument("--version", action="version", version=f"inrvid {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>")
     sub.required = True
     for command in (*CORE_COMMANDS, *plugin_commands.values()):
         p = sub.add_parser(command.name, parents=[common], help=command.help)
-        command.configure(p)
+        if only is None or command.name == only:
+            command.configure(p)
     return parser
+
+
+def named_command(argv: Sequence[str]) -> str | None:
+    """The command word of argv: its first argument that is not an option or an option's value.
+
+    Only the options every command takes come before it (`--progress MODE`).
+    """
+    takes_value = {"--progress"}
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in takes_value:
+            skip = True
+        elif not token.startswith("-"):
+            return token
+    return None
 
 
 def collect_commands() -> dict[str, Command]:
     """Commands added by plug-ins through `inrvid_add_commands` (core names are reserved)."""
+    from inrvid.loading.plugins import guarded, plugin_manager
+
     pm = plugin_manager()
     reserved = frozenset(c.name for c in CORE_COMMANDS)
     merged: dict[str, Command] = {}
@@ -399,35 +299,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run `inrvid`; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        report = ensure_plugins()
-        commands = collect_commands()
-        parser = build_parser(commands)
-        overrides = override_tokens(parser, argv)
-        args = parser.parse_args([a for i, a in enumerate(argv) if i not in overrides])
-        if overrides and not hasattr(args, "overrides"):
-            parser.error(f"unrecognized arguments: {' '.join(argv[i] for i in overrides)}")
-        if hasattr(args, "overrides"):
-            args.overrides = [argv[i] for i in sorted(overrides)]
-        if hasattr(args, "progress"):
-            progress.set_mode(args.progress)
-        strict = bool(getattr(args, "strict_plugins", False))
-        for problem in report.problems():
-            console.warn(problem)
-        for notice in report.notices():
-            console.warn(notice)
-        if strict and (report.problems() or report.hook_failures) and args.command != "plugins":
-            console.err.print("error: --strict-plugins: a plug-in failed to load (see above)")
-            return STRICT_EXIT
-        args.argv = argv  # commands locate `key=value` overrides by their position in argv
-        table = {c.name: c for c in CORE_COMMANDS} | commands
-        status = table[args.command].run(args) or 0
-        if strict and (report.problems() or report.hook_failures):
-            return STRICT_EXIT
-        return status
+        return _main(argv)
     except InrvidError as exc:
+        from rich.markup import escape
+
+        from inrvid.base import console
+
         console.err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
+        from inrvid.base import console
+
         console.err.print("interrupted")
         return 130
     except BrokenPipeError:
@@ -437,3 +319,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:  # noqa: BLE001 - not a user error: show the traceback, exit 1
         traceback.print_exc()
         return 1
+
+
+def _main(argv: list[str]) -> int:
+    name = named_command(argv)
+    core = {c.name for c in CORE_COMMANDS}
+    # A core command (or none: `--help`, `--version`) needs no plug-in to parse its arguments;
+    # another word may be a plug-in's command, so the plug-ins are asked for theirs.
+    # `inrvid plugins` reports every plug-in's health, the commands they add included.
+    lists_plugins = name == "plugins" and not {"-h", "--help"} & set(argv)
+    other = name is not None and name not in core
+    commands = collect_commands() if other or lists_plugins else {}
+    parser = build_parser(commands, only=name if name in core else None)
+    overrides = override_tokens(parser, argv)
+    args, extras = parser.parse_known_args([a for i, a in enumerate(argv) if i not in overrides])
+    if hasattr(args, "overrides"):
+        stray = [a for a in [*args.overrides, *extras] if not a.startswith("-")]
+        if stray:  # `train.duration_kimg 1`: never silently dropped
+            raise not_an_override(stray[0], argv, args.command)
+        args.overrides = [argv[i] for i in sorted(overrides)]
+        args.override_positions = [i + 1 for i in sorted(overrides)]  # for messages
+    elif overrides:
+        extras = [argv[i] for i in sorted(overrides)] + extras
+    if extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+
+    from inrvid.base import console, progress
+    from inrvid.loading.plugins import ensure_plugins
+
+    if hasattr(args, "progress"):
+        progress.set_mode(args.progress)
+    report = ensure_plugins()
+    strict = bool(getattr(args, "strict_plugins", False))
+    for problem in report.problems():
+        console.warn(problem)
+    for notice in report.notices():
+        console.warn(notice)
+    if strict and (report.problems() or report.hook_failures) and args.command != "plugins":
+        console.err.print("error: --strict-plugins: a plug-in failed to load (see above)")
+        return STRICT_EXIT
+    args.argv = argv  # the run records the command line it was started with
+    args.plugin_commands = commands  # `inrvid plugins` lists them
+    table = {c.name: c for c in CORE_COMMANDS} | commands
+    status = table[args.command].run(args) or 0
+    if strict and (report.problems() or report.hook_failures):
+        return STRICT_EXIT
+    return status

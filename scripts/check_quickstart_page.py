@@ -26,9 +26,14 @@ FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
 SETUP = re.compile(r"^(python3 -m venv|pip install|\. \.venv/bin/activate)")
 
 
+def fences(markdown: str) -> list[tuple[str, str]]:
+    """The fenced code blocks of a Markdown text: (language, text), in order."""
+    return [(m.group(1), m.group(2)) for m in FENCE.finditer(markdown)]
+
+
 def blocks(page: Path) -> list[tuple[str, str]]:
     """The fenced code blocks of `page`: (language, text), in order."""
-    return [(m.group(1), m.group(2)) for m in FENCE.finditer(page.read_text(encoding="utf-8"))]
+    return fences(page.read_text(encoding="utf-8"))
 
 
 def commands(text: str) -> list[str]:

@@ -13,7 +13,7 @@ class InrvidError(Exception):
 
 
 class PluginError(InrvidError):
-    """A plug-in failed to load, registered something invalid, or a component name is ambiguous."""
+    """A plug-in failed to load or registered something invalid (exit status 3)."""
 
     exit_code = 3
 

@@ -43,10 +43,15 @@ _REASONS = {
 }
 
 
-def storage_error(path: str | Path, exc: OSError, verb: str = "write") -> StorageError:
-    """A one-line error for an `OSError` on `path`: what happened and the fix."""
+def storage_error(
+    path: str | Path,
+    exc: OSError,
+    verb: str = "write",
+    outcome: str = "the previous file is intact",
+) -> StorageError:
+    """A one-line error for an `OSError` on `path`: what happened, the fix and what was kept."""
     reason, fix = _REASONS.get(exc.errno or 0, (exc.strerror or str(exc), "check the path"))
-    return StorageError(f"cannot {verb} {path}: {reason}; {fix} (the previous file is intact)")
+    return StorageError(f"cannot {verb} {path}: {reason}; {fix} ({outcome})")
 
 
 def temp_name(path: Path) -> str:

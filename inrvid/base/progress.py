@@ -19,22 +19,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
-from rich.live import Live
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-
-from inrvid.base.console import err
 from inrvid.base.errors import InrvidError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+# rich is imported where a display is drawn: `--progress` is an option of every command, and
+# `inrvid --help` must not pay for the live display's imports.
 
 Mode = Literal["rich", "plain", "none"]
 MODES: tuple[str, ...] = (*get_args(Mode), "auto")
@@ -59,6 +52,8 @@ def mode() -> Mode:
     if choice not in MODES:
         raise InrvidError(f"{ENV}: got '{choice}', expected one of {', '.join(MODES)}")
     if choice == "auto":
+        from inrvid.base.console import err
+
         return "rich" if err.is_terminal else "plain"
     return choice  # type: ignore[return-value]
 
@@ -73,6 +68,10 @@ def duration(seconds: float) -> str:
 
 def plain_line(text: str) -> None:
     """One whole line on stderr, never wrapped or redrawn."""
+    from rich.markup import escape
+
+    from inrvid.base.console import err
+
     err.print(escape(text), soft_wrap=True, highlight=False)
 
 
@@ -122,6 +121,17 @@ def bar(
         yield task.advance
         task.finish()
     else:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        from inrvid.base.console import err
+
         progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -150,11 +160,13 @@ class RunProgress:
         self.s_per_kimg = 0.0
         self.terms: dict[str, float] = {}
         self.mode: Mode = mode() if enabled else "none"
-        self.live = (
-            Live(self._table(), console=err, refresh_per_second=4, transient=False)
-            if self.mode == "rich"
-            else None
-        )
+        self.live = None
+        if self.mode == "rich":
+            from rich.live import Live
+
+            from inrvid.base.console import err
+
+            self.live = Live(self._table(), console=err, refresh_per_second=4, transient=False)
 
     def _losses(self) -> str:
         return "  ".join(f"{k} {v:.4g}" for k, v in self.terms.items() if k != "ema_beta")
@@ -163,6 +175,8 @@ class RunProgress:
         return duration(max(self.total - self.images_seen, 0) / 1000 * self.s_per_kimg)
 
     def _table(self) -> Table:
+        from rich.table import Table
+
         table = Table(show_header=True, header_style="bold", box=None)
         for column in ("kimg", "s/kimg", "ETA", "losses"):
             table.add_column(column)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from inrvid.base.errors import PluginError
+from inrvid.base.progress import MODES
 
 Configure = Callable[[argparse.ArgumentParser], None]
 Run = Callable[[argparse.Namespace], "int | None"]
@@ -40,3 +41,22 @@ class CommandTable:
             first = self.commands[name].owner
             raise PluginError(f"command '{name}' is added by both '{first}' and '{self.owner}'")
         self.commands[name] = Command(name, help, configure, run, self.owner)
+
+
+def common_options() -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name (an argparse parent)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--strict-plugins",
+        action="store_true",
+        default=argparse.SUPPRESS,  # given before or after the command, never reset by the other
+        help="exit with status 3 if any plug-in failed to load",
+    )
+    common.add_argument(
+        "--progress",
+        choices=MODES,
+        default=argparse.SUPPRESS,  # given before or after the command, never reset by the other
+        help="rich: live display (terminals); plain: a line at a steady cadence (log files); "
+        "none; auto (default): rich on a terminal, else plain",
+    )
+    return common

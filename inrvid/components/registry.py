@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, get_args, get_or
 import torch
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
-from inrvid.base.errors import PluginError
+from inrvid.base.errors import InrvidError, PluginError
 from inrvid.base.streams import stream_seed
 
 if TYPE_CHECKING:
@@ -132,8 +132,12 @@ class BuildContext:
         return self.substream(str(offset))
 
 
-class ComponentLookupError(PluginError):
-    """`kind:` names no component, or a name that two plug-ins provide."""
+class ComponentLookupError(InrvidError):
+    """`kind:` names no component, or a name that two plug-ins provide.
+
+    The user's input names it, so it exits 2 like any recipe error; exit status 3 is for
+    plug-ins that fail.
+    """
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message + (f"\n  {hint}" if hint else ""))

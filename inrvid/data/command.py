@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from typing import TYPE_CHECKING
 
-from rich.markup import escape
-from rich.table import Table
+if TYPE_CHECKING:  # `configure` alone runs to build the CLI parser: nothing heavy up here
+    from rich.table import Table
 
-from inrvid.base import console
-from inrvid.components.dataset import DatasetSummary, VideoDataset, build_dataset
-from inrvid.components.registry import BuildContext
+    from inrvid.components.dataset import DatasetSummary, VideoDataset
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +25,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def build_from_recipe(recipe_path: str, overrides: list[str]) -> VideoDataset:
     """The recipe's dataset (indexing it if needed)."""
+    from inrvid.components.dataset import build_dataset
+    from inrvid.components.registry import BuildContext
     from inrvid.recipe import load_recipe
 
     recipe = load_recipe(recipe_path, overrides)
@@ -34,6 +35,9 @@ def build_from_recipe(recipe_path: str, overrides: list[str]) -> VideoDataset:
 
 def summary_table(summary: DatasetSummary, title: str) -> Table:
     """The summary as a rich table: counts, classes, then every skipped file and why."""
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False)
     table.add_column("item", style="bold", overflow="fold")
     table.add_column("value", overflow="fold")
@@ -59,6 +63,8 @@ def summary_json(summary: DatasetSummary) -> dict[str, object]:
 
 def run(args: argparse.Namespace) -> int:
     """Build the dataset (which indexes it) and print its summary."""
+    from inrvid.base import console
+
     started = time.perf_counter()
     dataset = build_from_recipe(args.recipe, list(args.overrides))
     summary = dataset.summary()

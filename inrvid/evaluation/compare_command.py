@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 
 from rich.markup import escape
+from rich.measure import Measurement
 
 from inrvid.base import console, files
-from inrvid.evaluation.comparison import compare_runs
+from inrvid.evaluation.comparison import Comparison, compare_runs
 from inrvid.evaluation.errors import EvalArgumentError
 from inrvid.evaluation.plot import plot_curves
 from inrvid.evaluation.runs import find_runs, read_run
@@ -17,6 +18,23 @@ from inrvid.evaluation.runs import find_runs, read_run
 def _write(path: str, text: str) -> None:
     files.write_text(Path(path), text)
     console.err.print(f"wrote {escape(path)}")
+
+
+def print_table(table: Comparison) -> None:
+    """Print the table at its natural width when the output is wide enough.
+
+    Else (a narrow terminal, an 80-column pipe) the numbers go in a table and the text
+    columns in wrapped lines below it, rather than in cells folded a few characters a line.
+    """
+    full = table.rich()
+    out = console.out
+    natural = Measurement.get(out, out.options.update_width(1 << 16), full).maximum
+    if natural <= out.width:
+        out.print(full)
+        return
+    out.print(table.rich(compact=True))
+    for line in table.details():
+        out.print(escape(line))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.all_keys:
         keys = list(dict.fromkeys(k for r in runs for k in r.curves if not k.endswith("_std")))
     table = compare_runs(runs, keys)
-    console.out.print(table.rich())
+    print_table(table)
     if not table.keys:
         console.warn("the runs logged no evaluation (eval/... lines in metrics.jsonl)")
     if args.markdown:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rich.markup import escape
 from rich.table import Table
 
-from inrvid.base.errors import PluginError
+from inrvid.components.registry import ComponentLookupError
 from inrvid.evaluation.runs import RunRecord, headline_keys, recipe_difference
 from inrvid.loading.plugins import REGISTRIES
 
@@ -29,7 +29,7 @@ def higher_is_better(runs: list[RunRecord], role: str) -> bool:
             continue
         try:
             factory = REGISTRIES["metric"].get(str(kind)).factory
-        except PluginError:
+        except ComponentLookupError:
             continue
         return bool(getattr(factory, "higher_is_better", False))
     return False
@@ -71,20 +71,26 @@ class Comparison:
             joiner.join(row.protocols) or NONE,
         ]
 
-    def rich(self, title: str = "inrvid compare") -> Table:
-        """A rich table, one column per key holding `final / best @ kimg`."""
+    def rich(self, title: str = "inrvid compare", compact: bool = False) -> Table:
+        """A rich table, one column per key holding `final / best @ kimg`.
+
+        `compact` leaves out the text columns (recipe difference, overrides, protocol):
+        `details()` gives them as lines, for output too narrow to hold them in cells.
+        """
         caption = "every run: " + " ".join(self.common_overrides) if self.common_overrides else None
         table = Table(title=title, caption=escape(caption) if caption else None)
         table.add_column(self.BASE[0], no_wrap=True)
-        for column in self.BASE[1:]:
-            table.add_column(column, overflow="fold")
+        shown = [1, 2, 3, 4] if not compact else [3]
+        for index in shown:
+            table.add_column(self.BASE[index], overflow="fold")
         for key in self.keys:
             table.add_column(
                 f"{escape(key)} {self._arrow(key)}\nfinal / best @kimg", overflow="fold"
             )
         for row in self.rows:
-            cells = self._base_cells(row, "\n")
-            cells[0] = row.label.replace("/", "\n", 1)  # name above the run folder
+            base = self._base_cells(row, "\n")
+            cells = [row.label.replace("/", "\n", 1)]  # name above the run folder
+            cells += [base[index] for index in shown]
             for key in self.keys:
                 got = row.values.get(key)
                 cells.append(
@@ -92,6 +98,15 @@ class Comparison:
                 )
             table.add_row(*(escape(cell) for cell in cells))
         return table
+
+    def details(self) -> list[str]:
+        """The text columns of each run as one line (the companion of `rich(compact=True)`)."""
+        return [
+            f"{row.label}: {self.BASE[1]}: {'; '.join(row.difference)}; {self.BASE[2]}: "
+            f"{' '.join(row.overrides) or NONE}; {self.BASE[4]}: "
+            f"{'; '.join(row.protocols) or NONE}"
+            for row in self.rows
+        ]
 
     def markdown(self) -> str:
         """A GitHub-flavoured Markdown table: final and best (at kimg) columns per key."""

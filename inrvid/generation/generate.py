@@ -23,54 +23,8 @@ from inrvid.base.tensor import pick_device
 from inrvid.components.generator import class_index, draw_classes
 from inrvid.generation import latents as lat
 from inrvid.generation.api import VideoModel, load
-from inrvid.generation.output import FORMATS, write_set
+from inrvid.generation.output import write_set
 from inrvid.runtime.render import Chunking
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `inrvid generate`."""
-    parser.add_argument("checkpoint", help="run folder (latest checkpoint) or checkpoint file")
-    parser.add_argument("--num", type=limits.int_in(1, limits.MAX_VIDEOS), default=4, metavar="N",
-                        help="videos (default 4)")
-    parser.add_argument("--frames", type=limits.int_in(1, limits.MAX_FRAMES), metavar="F",
-                        help="frames per video (default: a training clip's)")
-    parser.add_argument("--fps", type=limits.float_in(0, 1000, above=True), metavar="R",
-                        help="frame rate written to the files (default: the training data's)")
-    parser.add_argument("--time-start", type=limits.float_in(), default=0.0, metavar="T",
-                        help="time of the first frame; a training clip spans [0, 1]")
-    parser.add_argument("--time-end", type=limits.float_in(), metavar="T",
-                        help="time of the last frame (default: the training frame step, so "
-                             "more frames than a clip continue past 1)")
-    parser.add_argument("--scale", type=limits.int_in(1, limits.MAX_SCALE), default=1, metavar="S",
-                        help="render S times the training resolution (denser grid)")
-    parser.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
-    parser.add_argument("--out", type=limits.output_folder, default="generated", metavar="DIR",
-                        help="output folder")
-    parser.add_argument("--format", choices=FORMATS, default="mp4",
-                        help="mp4, gif, or png (a folder of frames per video)")
-    parser.add_argument("--class", dest="class_name", metavar="NAME",
-                        help="class of every video, by name or index (class-conditional "
-                             "checkpoints; default: a random class per video)")
-    parser.add_argument("--no-ema", action="store_true",
-                        help="use the raw generator weights instead of the EMA's")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--same-content", type=limits.int_in(1, limits.MAX_VIDEOS), metavar="K",
-                      help="one content latent, K motion latents (identical first frames)")
-    mode.add_argument("--interpolate", choices=("content", "motion", "both"),
-                      help="videos along paths between random latents (--num paths)")
-    parser.add_argument("--steps", type=limits.int_in(2, limits.MAX_VIDEOS), default=8, metavar="M",
-                        help="videos per interpolation path (default 8)")
-    parser.add_argument("--method", choices=("slerp", "lerp"), default="slerp",
-                        help="interpolation of the Gaussian latents (default slerp)")
-    parser.add_argument("--slowmo", type=limits.int_in(1, 1000), default=1, metavar="K",
-                        help="K times as many frames over the same time span")
-    parser.add_argument("--chunk-frames", type=limits.int_in(1, limits.MAX_FRAMES), default=16,
-                        help="frames per generator call (memory bound)")
-    parser.add_argument("--chunk-videos", type=limits.int_in(1, limits.MAX_VIDEOS), default=4,
-                        help="videos per generator call (memory bound)")
-    parser.add_argument("--device", type=limits.device, default="auto",
-                        help="auto, cpu, cuda, cuda:1, ...")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def plan_latents(model: VideoModel, args: argparse.Namespace) -> tuple[lat.Latents, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import av
 from einops import rearrange
@@ -12,10 +11,8 @@ from torch import Tensor
 from inrvid.base import files
 from inrvid.base.errors import DataError
 from inrvid.base.tensor import expect_shape
+from inrvid.generation.arguments import FORMATS, Format
 from inrvid.video import tile_grid, write_video
-
-Format = Literal["mp4", "gif", "png"]
-FORMATS: tuple[Format, ...] = ("mp4", "gif", "png")
 
 
 def write_png(path: Path, frame: Tensor) -> None:

@@ -28,36 +28,6 @@ from inrvid.generation.quality import mean_finite, psnr, ssim
 from inrvid.video import tile_grid, write_video
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `inrvid predict`."""
-    parser.add_argument("checkpoint", help="run folder (latest checkpoint) or checkpoint file")
-    parser.add_argument("--video", required=True, metavar="FILE",
-                        help="input clip (any video PyAV reads, or a folder of frames)")
-    parser.add_argument("--observe", required=True, metavar="FRAMES",
-                        help="frame indices to fit, e.g. 6,7,8 or 0-7 (from 0)")
-    parser.add_argument("--render", required=True, metavar="FRAMES",
-                        help="frame indices to predict, e.g. 3-11 (past the clip: the future)")
-    parser.add_argument("--optimize", default="content,motion", metavar="LATENTS",
-                        help="latents to fit: content, motion, w (default content,motion)")
-    parser.add_argument("--steps", type=limits.int_in(1, limits.MAX_STEPS), default=300,
-                        help="Adam steps (default 300)")
-    parser.add_argument("--lr", type=limits.float_in(0, 1e3, above=True), default=0.1,
-                        help="Adam learning rate (0.1)")
-    parser.add_argument("--restarts", type=limits.int_in(1, 1024), default=1,
-                        help="random starts fitted side by side; the best is kept (default 1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random starts")
-    parser.add_argument("--out", type=limits.output_folder, default="predicted", metavar="DIR",
-                        help="output folder")
-    parser.add_argument("--format", choices=("mp4", "gif"), default="mp4",
-                        help="comparison video format (default mp4)")
-    parser.add_argument("--fps", type=limits.float_in(0, 1000, above=True),
-                        help="comparison frame rate (default: the data's)")
-    parser.add_argument("--no-ema", action="store_true", help="use the raw generator weights")
-    parser.add_argument("--device", type=limits.device, default="auto", help="auto, cpu, cuda, ...")
-    parser.add_argument("--json", action="store_true", help="also print the report as JSON")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
 def run(args: argparse.Namespace) -> int:
     """Fit, render, compare, report."""
     model = load(args.checkpoint, device=pick_device(args.device), ema=not args.no_ema)

@@ -9,8 +9,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from inrvid.base import console, limits
-from inrvid.interop.importing import convert
-from inrvid.runtime import checkpoint as ckpt
 
 
 def configure_import(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +24,9 @@ def configure_import(parser: argparse.ArgumentParser) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     """Convert the snapshot, print what was read, write the checkpoint."""
+    from inrvid.interop.importing import convert  # torch: not to build the parser
+    from inrvid.runtime import checkpoint as ckpt
+
     checkpoint, sources, imported = convert(args.release, args.snapshot, args.overrides)
     origin = checkpoint.origin or {}
     table = Table(title=f"module sources pickled in {escape(Path(args.snapshot).name)} "
@@ -63,6 +64,8 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the checkpoint's EMA generator as config.json + model.safetensors."""
+    from inrvid.runtime import checkpoint as ckpt
+
     checkpoint = ckpt.load(args.checkpoint)
     folder = ckpt.write_export(checkpoint, args.out)
     names = checkpoint.generator.component.config.get("class_names") or []

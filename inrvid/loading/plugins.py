@@ -31,6 +31,7 @@ from inrvid.components.registry import (
     BuildContext,
     Component,
     ComponentConfig,
+    ComponentLookupError,
     Origin,
     Registry,
     close_matches,
@@ -501,8 +502,8 @@ def guarded(plugin: str, what: str, call: Callable[..., Any], **kwargs: Any) -> 
     A failing plug-in is skipped with a warning naming it and `what` failed, is not called
     for `what` again in this process, and counts as a plug-in failure for `--strict-plugins`;
     the other plug-ins and the command go on. Any exception is the plug-in's failure except
-    an `InrvidError` other than `PluginError`: that explains the user's input (a video no
-    reader decodes) and reaches the user as such.
+    an `InrvidError` other than `PluginError` (or a component lookup the plug-in made): that
+    explains the user's input (a video no reader decodes) and reaches the user as such.
     """
     report = STATE.report
     key = (plugin, what)
@@ -511,7 +512,7 @@ def guarded(plugin: str, what: str, call: Callable[..., Any], **kwargs: Any) -> 
     try:
         return True, call(**kwargs)
     except InrvidError as exc:
-        if not isinstance(exc, PluginError):
+        if not isinstance(exc, (PluginError, ComponentLookupError)):
             raise  # an explained error about the user's input (a file no reader decodes)
         failure: BaseException = exc
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - as for imports: isolate the plug-in

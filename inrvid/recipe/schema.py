@@ -298,6 +298,30 @@ def _dotted(path: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in path)
 
 
+def _section_keys(key: str, value: Any, data: dict[str, Any]) -> list[str]:
+    """The section keys a user meant by an unknown top-level `key`.
+
+    `root` -> `data.root` (an option of a one-section component: dataset, sampler, encoder,
+    generator); `ucf101.root` -> `data.root` (`key` is the section's `kind`, `value` holds
+    its options).
+    """
+    found: list[str] = []
+    for kind in SECTION_KINDS:
+        body = data.get(kind.attribute) if kind.shape == "one" and len(kind.path) == 1 else None
+        name = body.get("kind") if isinstance(body, dict) else None
+        if not isinstance(name, str):
+            continue
+        try:
+            options = REGISTRIES[kind.registry].get(name).config.model_fields
+        except ComponentLookupError:
+            continue
+        if key in options:
+            found.append(f"{kind.attribute}.{key}")
+        elif key == name and isinstance(value, dict):
+            found += [f"{kind.attribute}.{k}" for k in value if k in options]
+    return found
+
+
 def _pydantic_problems(
     exc: pydantic.ValidationError,
     prefix: tuple[str | int, ...],
@@ -317,8 +341,12 @@ def _pydantic_problems(
             if not prefix and len(path) > 1:  # a core section: train, eval, output
                 here = f"the `{path[0]}` section"
                 fields = list(RawRecipe.model_fields[str(path[0])].annotation.model_fields)  # type: ignore[union-attr]
-            matches = close_matches(key, fields)
-            hint = f"did you mean '{matches[0]}'? " if matches else ""
+            # `root=...` or `ucf101.root=...` at the top level: the key of a section's option
+            data = loaded.plain()
+            meant = _section_keys(key, data.get(key), data) if len(path) == 1 else []
+            matches = meant or close_matches(key, fields)
+            meant = meant or matches[:1]
+            hint = f"did you mean {' or '.join(repr(m) for m in meant)}? " if meant else ""
             problems.append(
                 RecipeProblem(
                     _dotted(path),
@@ -543,11 +571,14 @@ def _validate_section(
 
 
 def _written(loaded: LoadedRecipe, path: tuple[str | int, ...]) -> bool:
-    """Whether the recipe sets `path` to an empty mapping (`data: {}`)."""
+    """Whether the recipe sets `path` to a mapping that is empty once `!drop`s are applied.
+
+    `data: {}` and `image: {kind: !drop}` alike: a section written with nothing left in it.
+    """
     node: Node | None = loaded.root
     for part in path:
         node = child_node(node, part) if node is not None else None
-    return node is not None and not node.drop and node.value == {}
+    return node is not None and not node.drop and node.is_mapping and node.plain() == {}
 
 
 def _sorted(problems: list[RecipeProblem]) -> list[RecipeProblem]:

@@ -139,7 +139,12 @@ def new_plugin(name: str, kind: str, parent: Path) -> Path:
         raise InrvidError(f"{target} already exists\n  choose another NAME or remove the folder")
     if not parent.is_dir():
         raise InrvidError(f"--dir {parent}: no such folder")
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
+    except OSError as exc:  # a read-only or foreign folder: one line, not a traceback
+        raise storage_error(
+            f"{target}/", exc, "create", "nothing was written; --dir chooses another folder"
+        ) from None
     try:
         for relative, text in files.items():
             path = staging / relative
@@ -150,6 +155,17 @@ def new_plugin(name: str, kind: str, parent: Path) -> Path:
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):  # a full disk, a read-only folder: one line
-            raise storage_error(target, exc) from None
+            raise storage_error(f"{target}/", exc, "create", "nothing was written") from None
         raise
     return target
+
+
+def install_path(target: Path) -> str:
+    """`target` as pip reads a local path: `./inrvid-lab`, never `inrvid-lab`.
+
+    pip looks a bare name up on the package index, where a stranger's project may have it.
+    """
+    text = str(target)
+    if target.is_absolute() or text.startswith(("./", "../")):
+        return text
+    return f"./{text}"

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.markup import escape
-
 KIND_NAMES = ("generator", "encoder", "discriminator", "loss", "dataset", "metric", "augment",
               "sampler")
 
@@ -24,13 +22,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the distribution and print how to install, test and train it."""
+    from rich.markup import escape
+
     from inrvid.base import console
-    from inrvid.scaffold import new_plugin
+    from inrvid.scaffold import install_path, new_plugin
 
     target = new_plugin(args.name, args.kind, Path(args.dir))
     console.out.print(
         f"wrote {escape(str(target))}/ ({args.kind} {args.name}_{args.kind})\n"
-        f"  pip install {escape(str(target))}\n"
+        f"  pip install {escape(install_path(target))}\n"
         f"  pytest {escape(str(target / 'tests'))}\n"
         f"  inrvid run {escape(str(target / 'recipes' / (args.name + '.yaml')))}",
         soft_wrap=True,

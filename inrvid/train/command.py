@@ -6,10 +6,10 @@ import argparse
 import os
 from pathlib import Path
 
-from inrvid.base import files
 from inrvid.base.errors import CheckpointError
-from inrvid.recipe import load_recipe
-from inrvid.runtime import checkpoint as ckpt
+
+# `configure` alone runs to build the CLI parser (and `--help`): recipes, checkpoints and
+# torch are imported when the command runs.
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +26,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
     """Train a recipe, or resume a run exactly where its checkpoint left it."""
+    from inrvid.recipe import load_recipe
     from inrvid.recipe.machine import check_machine
+    from inrvid.runtime import checkpoint as ckpt
     from inrvid.train.loop import train
 
     overrides = list(args.overrides)
@@ -71,6 +73,9 @@ def _remove_stale_temporaries(resume: Path) -> None:
     Checkpoints, and the run's other files (the metrics.jsonl rewrite, sample videos):
     every atomic write leaves its temporary file only when it is killed.
     """
+    from inrvid.base import files
+    from inrvid.runtime import checkpoint as ckpt
+
     if os.environ.get("RANK", "0") != "0":
         return
     folder = resume if resume.is_dir() else resume.parent

@@ -12,15 +12,20 @@ from inrvid.video.frames import IMAGE_SUFFIXES, natural_key
 VIDEO_SUFFIXES = (".avi", ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".gif", ".mpg", ".mpeg", ".flv")
 
 
-def require_folder(root: str | Path, where: str, expected: str) -> Path:
-    """`root` as an absolute path; a `DataError` naming the path tried if it is no folder."""
+def require_folder(root: str | Path, option: str, dataset: str, expected: str) -> Path:
+    """`root` as an absolute path; a `DataError` naming the path tried if it is no folder.
+
+    The message names the key a user sets, `data.<option>` (a dataset is always the recipe's
+    `data` section), and the dataset it belongs to.
+    """
     path = Path(root).expanduser().resolve()
     if not path.is_dir():
         what = "is a file" if path.exists() else "no such folder"
+        key = f"data.{option}"
         raise DataError(
-            f"{where}: {what}: got {path}, expected {expected}\n"
-            f"  set {where} to the folder that holds the data "
-            f"(relative paths start at {Path.cwd()})"
+            f"{key} ({dataset} dataset): {what}: got {path}, expected {expected}\n"
+            f"  set {key} to the folder that holds the data: `{key}=/path/to/it` after the "
+            f"recipe on the command line (relative paths start at {Path.cwd()})"
         )
     return path
 

@@ -41,7 +41,7 @@ class VideoFolder(IndexedVideoDataset):
     """Every video under `root` (any container PyAV decodes), cut into clips."""
 
     def __init__(self, cfg: VideoFolderConfig, ctx: BuildContext) -> None:
-        root = require_folder(cfg.root, "video_folder.root", "a folder of video files")
+        root = require_folder(cfg.root, "root", "video_folder", "a folder of video files")
         super().__init__(cfg, ctx, root)
         suffixes = tuple(e.lower() if e.startswith(".") else f".{e.lower()}"
                          for e in cfg.extensions)
@@ -76,7 +76,7 @@ class FrameFolder(IndexedVideoDataset):
     """Sky Time-lapse style: sorted frames of each folder cut into non-overlapping clips."""
 
     def __init__(self, cfg: FrameFolderConfig, ctx: BuildContext) -> None:
-        root = require_folder(cfg.root, "frame_folder.root",
+        root = require_folder(cfg.root, "root", "frame_folder",
                               "a tree with one folder of .jpg/.png frames per video")
         super().__init__(cfg, ctx, root)
         folders = find_frame_folders(root, cfg.exclude)
@@ -100,7 +100,7 @@ class TaiChi(IndexedVideoDataset):
     """TaiChi-HD as DIGAN cuts it: 64-frame chunks split into 4 clips of every 4th frame."""
 
     def __init__(self, cfg: TaiChiConfig, ctx: BuildContext) -> None:
-        root = require_folder(cfg.root, "taichi.root",
+        root = require_folder(cfg.root, "root", "taichi",
                               "TaiChi-HD videos (.mp4) or frame folders, e.g. train/ and test/")
         super().__init__(cfg, ctx, root)
         found = find_videos(root, VIDEO_SUFFIXES, cfg.exclude)

@@ -52,7 +52,7 @@ class Kinetics(IndexedVideoDataset):
     """Kinetics clips: non-overlapping 16-frame chunks of each video of the chosen classes."""
 
     def __init__(self, cfg: KineticsConfig, ctx: BuildContext) -> None:
-        root = require_folder(cfg.root, "kinetics.root", "Kinetics class folders")
+        root = require_folder(cfg.root, "root", "kinetics", "Kinetics class folders")
         if cfg.split and (root / cfg.split).is_dir():
             root = root / cfg.split
         super().__init__(cfg, ctx, root)
@@ -76,14 +76,15 @@ class Kinetics(IndexedVideoDataset):
         if cfg.classes_file is not None:
             path = Path(cfg.classes_file).expanduser().resolve()
             if not path.is_file():
-                raise DataError(f"kinetics.classes_file: no such file: got {path}, expected one "
-                                "class name per line\n  fix the path")
+                raise DataError(f"data.classes_file (kinetics dataset): no such file: got {path}, "
+                                "expected one class name per line\n  fix the path")
             names = [line.strip() for line in path.read_text().splitlines() if line.strip()]
         elif cfg.classes == "digan_food":
             names = list(DIGAN_FOOD_CLASSES)
         else:
             names = list(cfg.classes) or on_disk
         if not names:
-            raise DataError("kinetics.classes: got no class, expected class folders in root or "
-                            "a class list\n  set data.classes or data.classes_file")
+            raise DataError("data.classes (kinetics dataset): got no class, expected class "
+                            "folders in root or a class list\n  set data.classes or "
+                            "data.classes_file")
         return names

@@ -68,7 +68,7 @@ class UCF101(IndexedVideoDataset):
     """UCF-101 clips: every 16-frame window at start step 1, labels from classInd.txt."""
 
     def __init__(self, cfg: UCF101Config, ctx: BuildContext) -> None:
-        root = require_folder(cfg.root, "ucf101.root",
+        root = require_folder(cfg.root, "root", "ucf101",
                               "UCF-101 class folders <Class>/v_<Class>_gXX_cYY.avi")
         videos_root = next((root / n for n in VIDEO_DIR_NAMES if (root / n).is_dir()), root)
         super().__init__(cfg, ctx, videos_root)
@@ -83,8 +83,9 @@ class UCF101(IndexedVideoDataset):
         for split in cfg.splits:
             list_file = splits / f"{split}.txt"
             if not list_file.is_file():
-                raise DataError(f"ucf101.splits: no list {list_file}: got '{split}', expected a "
-                                f"file {split}.txt in {splits}\n  use names like 'trainlist01'")
+                raise DataError(f"data.splits (ucf101 dataset): no list {list_file}: got "
+                                f"'{split}', expected a file {split}.txt in {splits}\n"
+                                "  use names like 'trainlist01'")
             for rel in read_split(list_file):
                 key = rel.lower()
                 if key in seen:
@@ -104,11 +105,12 @@ class UCF101(IndexedVideoDataset):
     @staticmethod
     def _splits_dir(root: Path, configured: str | None) -> Path:
         if configured is not None:
-            return require_folder(configured, "ucf101.splits_dir",
+            return require_folder(configured, "splits_dir", "ucf101",
                                   "a folder with classInd.txt and the split lists")
         for base in (root, root.parent):
             for name in SPLIT_DIR_NAMES:
                 if (base / name / "classInd.txt").is_file():
                     return base / name
-        raise DataError(f"ucf101.splits_dir: no classInd.txt: got {root}, expected it in root, "
-                        "root/ucfTrainTestlist or root/splits\n  set data.splits_dir to its folder")
+        raise DataError(f"data.splits_dir (ucf101 dataset): no classInd.txt: got {root}, expected "
+                        "it in root, root/ucfTrainTestlist or root/splits\n"
+                        "  set data.splits_dir to its folder")

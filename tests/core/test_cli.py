@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from inrvid.cli import main
 
 
@@ -13,10 +15,33 @@ def test_describe_prints_each_option_with_type_default_and_description(toy_recip
 
 
 def test_describe_unknown_component_suggests_the_closest_name(toy_recipe, capsys):
-    assert main(["describe", "generator", "toy_generatr"]) == 3
+    # a name the user typed is a usage error (2); status 3 is for plug-ins that fail
+    assert main(["describe", "generator", "toy_generatr"]) == 2
     err = capsys.readouterr().err
     assert "unknown generator 'toy_generatr'" in err and "did you mean 'toy_generator'?" in err
     assert "Traceback" not in err
+    assert main(["describe", "generatr", "toy_generator"]) == 2
+    assert "unknown registry 'generatr'\n  did you mean 'generator'?" in capsys.readouterr().err
+
+
+def test_an_unknown_metric_name_on_the_command_line_exits_2_not_the_plugin_status_3(
+    tmp_path, capsys
+):
+    from inrvid.loading.plugins import load_plugins
+
+    load_plugins()  # the installed plug-ins: swd
+    assert main(["eval", "--fake", str(tmp_path), "--metrics", "swdd"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown metric 'swdd'" in err and "did you mean 'swd'?" in err
+
+
+def test_describe_without_a_name_lists_the_registry(toy_recipe, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["describe", "loss"]) == 0
+    out = capsys.readouterr().out
+    assert "3 losses; options: inrvid describe loss NAME" in out
+    rows = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│")]
+    assert rows == ["toy_loss", "toy_nan", "toy_r1"]
 
 
 def test_recipe_show_resolved_and_validate(toy_recipe, capsys):
@@ -66,3 +91,45 @@ def test_overrides_may_follow_options_and_option_values_are_not_overrides(toy_re
     assert "batch_size: 8  # command line argument 6" in out
     assert main(["recipe", "schema", "--out=x=y.json", "seed=1"]) == 2
     assert "unrecognized arguments: seed=1" in capsys.readouterr().err
+
+
+def test_run_with_an_override_missing_its_equals_sign_exits_2_naming_it(toy_recipe, capsys):
+    # `train.duration_kimg 1` once trained the recipe's own duration without a word
+    assert main(["run", str(toy_recipe), "train.duration_kimg", "1"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "command line argument 3: 'train.duration_kimg' is not an override" in err
+    assert "every argument after the recipe is key=value" in err
+    assert "write train.duration_kimg=1" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["recipe", "validate", "RECIPE", "seed=1", "seed", "2"],
+    ["recipe", "show", "RECIPE", "seed"],
+    ["data", "inspect", "RECIPE", "data.videos", "--json"],
+    ["run", "RECIPE", "train.batch_size=2", "--quiet", "stray"],
+])
+def test_every_command_taking_overrides_refuses_an_argument_without_equals(
+    toy_recipe, capsys, argv
+):
+    argv = [str(toy_recipe) if a == "RECIPE" else a for a in argv]
+    assert main(argv) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "is not an override" in err and "=" in err.split("write ")[1]
+
+
+def test_a_plugin_command_runs_and_is_listed_by_plugins_not_by_help(
+    load_fixture_plugins, capsys
+):
+    load_fixture_plugins("adds_command")
+    assert main(["fixture-hello", "--name", "ada"]) == 4
+    assert "hello ada" in capsys.readouterr().out
+    assert main(["plugins"]) == 0
+    assert "command: inrvid fixture-hello (from plug-in adds_command)" in capsys.readouterr().out
+    assert main(["plugins", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["commands"] == {"fixture-hello": "adds_command"}
+    # the top-level help loads no plug-in, so it names where plug-in commands are listed
+    assert main(["--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "fixture-hello" not in out and "`inrvid plugins` lists them" in out
+    assert main(["fixture-hello", "--help"]) == 0
+    assert "--name NAME" in capsys.readouterr().out

@@ -8,9 +8,10 @@ from typing import Literal
 import pytest
 
 from inrvid.base import console
-from inrvid.cli import main, type_label
+from inrvid.cli import main
 from inrvid.components.loss import DiscriminatorRoles
 from inrvid.components.registry import ComponentLookupError
+from inrvid.loading.listing import type_label
 from inrvid.loading.plugins import REGISTRIES, load_plugins
 from inrvid.recipe import RecipeError, load_recipe
 from tests.conftest import REPO, fixture_entry_point

@@ -74,4 +74,5 @@ def test_missing_dataset_folder_error_names_the_absolute_path_and_what_was_expec
         build_component("dataset", "ucf101", {"root": "data/nothing"})
     message = str(err.value)
     assert str(tmp_path / "data" / "nothing") in message
-    assert "no such folder" in message and "<Class>/v_<Class>_gXX_cYY.avi" in message
+    assert "data.root (ucf101 dataset): no such folder" in message
+    assert "<Class>/v_<Class>_gXX_cYY.avi" in message

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.metadata as md
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from inrvid.loading.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import REGISTRIES, discover_entry_points, ensure_plugins, load_plugins
 from inrvid.testing import ContractError, build_component, check_component, tiny_context
+from tests.conftest import REPO
 from tests.digan.helpers import TINY_DISCRIMINATOR, TINY_ENCODER, TINY_GENERATOR
 
 NO_MOTION = {k: v for k, v in TINY_GENERATOR.items() if k != "motion_dim"}
@@ -47,11 +51,26 @@ def test_component_passes_check_component(registry: str, name: str) -> None:
                     encoder=("digan_fourier_xyt", TINY_ENCODER))
 
 
+@pytest.fixture
+def rff_encoder(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The example RFF encoder beside the installed plug-ins: from its wheel when installed,
+    else from its source folder through an entry point of the same name (a user's clone)."""
+    ensure_plugins()
+    if "example_gaussian_rff" in REGISTRIES["encoder"]:
+        yield
+        return
+    monkeypatch.syspath_prepend(str(REPO / "plugins/examples/inrvid-example-rff/src"))
+    rff = md.EntryPoint("example_rff", "inrvid_example_rff.plugin", "inrvid.plugins")
+    load_plugins([*discover_entry_points(), rff])
+    yield
+    for module in [m for m in sys.modules if m.split(".")[0] == "inrvid_example_rff"]:
+        del sys.modules[module]  # the example's own tests skip without its wheel; keep it so
+    load_plugins()
+
+
+@pytest.mark.usefixtures("rff_encoder")
 @pytest.mark.parametrize("name", ["digan", "digan_no_motion"])
 def test_generator_works_with_the_third_party_gaussian_rff_encoder(name: str) -> None:
-    ensure_plugins()
-    if "example_gaussian_rff" not in REGISTRIES["encoder"]:
-        pytest.skip("pip install ./plugins/examples/inrvid-example-rff (provides the encoder)")
     config, encoder = SMALL_CONFIGS[("generator", name)], ("example_gaussian_rff", {"features": 16})
     if name == "digan":
         # DIGAN's motion enters only through its encoder; fixed frequencies ignore z_motion,

@@ -87,3 +87,50 @@ def test_best_value_follows_the_direction_of_the_metric():
     assert curve.final == 2.0
     assert curve.best(higher_is_better=False) == (1.0, 1.0)
     assert curve.best(higher_is_better=True) == (3.0, 0.0)
+
+
+def _two_runs():
+    from inrvid.evaluation.comparison import Comparison, RunSummary
+
+    protocol = ["swd: proxy (fake_videos=64, real_videos=64, directions=256)"]
+    rows = [
+        RunSummary("quickstart/2024-05-01T10-00-00", ["(none: base recipe)"],
+                   ["output.dir=/tmp/some/runs", "train.duration_kimg=5"], 5.0, protocol,
+                   {"swd/swd": (1.25, 1.1, 4.5), "swd/swd_motion": (2.0, 1.5, 3.0)}),
+        RunSummary("quickstart-no-fm/2024-05-01T11-00-00",
+                   ["encoder.kind: digan_fourier_xyt → digan_fourier_xyt_no_fm"],
+                   ["output.dir=/tmp/some/runs", "train.duration_kimg=5"], 5.0, protocol,
+                   {"swd/swd": (1.5, 1.3, 4.0), "swd/swd_motion": (2.1, 1.6, 3.5)}),
+    ]
+    return Comparison(["swd/swd", "swd/swd_motion"], {}, rows, ["data.resolution=16"])
+
+
+def _printed(monkeypatch, width):
+    from rich.console import Console
+
+    from inrvid.base import console
+    from inrvid.evaluation.compare_command import print_table
+
+    buffer = io.StringIO()  # not a terminal: a pipe or a log file
+    monkeypatch.setattr(console, "out", Console(file=buffer, width=width, highlight=False))
+    print_table(_two_runs())
+    return buffer.getvalue()
+
+
+def test_compare_in_an_80_column_pipe_keeps_each_override_on_one_line(monkeypatch):
+    out = _printed(monkeypatch, 80)
+    assert max(len(line) for line in out.splitlines()) <= 80
+    lines = out.splitlines()
+    for override in ("output.dir=/tmp/some/runs", "train.duration_kimg=5"):
+        assert sum(override in line for line in lines) == 2  # once per run, never folded
+    assert "1.25 / 1.1 @4.5" in out and "2.1 / 1.6 @3.5" in out
+    # the numbers stay a table; the text columns follow it, one paragraph per run
+    assert "overrides" not in lines[1] + lines[2]
+    assert "quickstart-no-fm/2024-05-01T11-00-00: differs from parent recipe: encoder.kind:" in out
+
+
+def test_compare_with_room_prints_one_table_with_the_text_columns(monkeypatch):
+    out = _printed(monkeypatch, 250)
+    header = next(line for line in out.splitlines() if "overrides" in line)
+    assert "differs from parent recipe" in header and "protocol" in header
+    assert "quickstart/2024-05-01T10-00-00: differs" not in out

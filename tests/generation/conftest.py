@@ -50,12 +50,15 @@ def tiny_model(tiny_checkpoint: Path) -> VideoModel:
 
 @pytest.fixture
 def run_command() -> Callable[..., int]:
-    """Parse arguments with a command's own `configure` and call its `run`."""
+    """Parse arguments with a core command's own `configure` and call its `run`."""
+    from inrvid.cli import CORE_COMMANDS
 
-    def run(module: object, *argv: str) -> int:
+    table = {c.name: c for c in CORE_COMMANDS}
+
+    def run(name: str, *argv: str) -> int:
         parser = argparse.ArgumentParser()
-        module.configure(parser)  # type: ignore[attr-defined]
-        return module.run(parser.parse_args([str(a) for a in argv]))  # type: ignore[attr-defined]
+        table[name].configure(parser)
+        return table[name].run(parser.parse_args([str(a) for a in argv])) or 0
 
     return run
 

@@ -307,6 +307,23 @@ def test_generate_without_the_generator_plugin_exits_2_naming_the_recorded_distr
     assert "did you mean" not in result.stderr and "Traceback" not in result.stderr
 
 
+def test_the_install_advice_for_an_uninstalled_plugin_says_a_local_one_is_on_no_index():
+    from types import SimpleNamespace
+
+    from inrvid.runtime.checkpoint.content import ComponentRecord
+    from inrvid.runtime.checkpoint.networks import component_for
+
+    record = ComponentRecord("generator", "lab_generator", {}, "inrvid-lab", "0.1.0", "lab")
+    where = SimpleNamespace(where="run/checkpoint-000000064.pt", plugins=[])
+    with pytest.raises(CheckpointError) as caught:
+        component_for(record, GENERATORS, where, "generator")  # type: ignore[arg-type]
+    message = " ".join(str(caught.value).split())
+    assert "generator 'lab_generator' is not available here" in message
+    assert "pip install inrvid-lab==0.1.0 (that finds only a plug-in published on a package " \
+           "index; if it was a local plug-in" in message
+    assert "install it from its folder: pip install ./path/to/its/folder)" in message
+
+
 # ---------------------------------------------------------------- the style interface
 def test_w_replaces_the_style_of_z_content_in_a_style_generator(tiny_model):
     z = tiny_model.latents(2, seed=1)

@@ -8,7 +8,6 @@ import pytest
 import torch
 
 from inrvid.cli import CORE_COMMANDS
-from inrvid.generation import generate
 from inrvid.video import open_video
 from inrvid.video.frames import decode_image
 
@@ -17,7 +16,7 @@ def test_generate_writes_four_videos_of_64_frames_at_twice_the_resolution_and_a_
     tiny_checkpoint, run_command, tmp_path
 ):
     out = tmp_path / "gen"
-    assert run_command(generate, tiny_checkpoint, "--num", 4, "--frames", 64, "--scale", 2,
+    assert run_command("generate", tiny_checkpoint, "--num", 4, "--frames", 64, "--scale", 2,
                        "--out", out, "--quiet") == 0
     for i in range(4):
         with open_video(out / f"video-{i:03d}.mp4") as reader:
@@ -36,7 +35,7 @@ def test_same_content_gives_bit_identical_first_frames_and_different_later_frame
     tiny_checkpoint, run_command, tmp_path
 ):
     out = tmp_path / "same"
-    assert run_command(generate, tiny_checkpoint, "--same-content", 4, "--frames", 8,
+    assert run_command("generate", tiny_checkpoint, "--same-content", 4, "--frames", 8,
                        "--format", "png", "--out", out, "--quiet") == 0
     first = [decode_image(out / f"video-{i:03d}" / "frame-0000.png") for i in range(4)]
     last = [decode_image(out / f"video-{i:03d}" / "frame-0007.png") for i in range(4)]
@@ -55,7 +54,7 @@ def test_slowmo_renders_k_times_the_frames_over_the_same_span(
     tiny_checkpoint, tiny_model, tmp_path, run_command
 ):
     out = tmp_path / "slow"
-    assert run_command(generate, tiny_checkpoint, "--num", 1, "--frames", 16,
+    assert run_command("generate", tiny_checkpoint, "--num", 1, "--frames", 16,
                        "--slowmo", 4, "--out", out, "--quiet") == 0
     record = json.loads((out / "generate.json").read_text())
     assert record["frames"] == 61 and record["times"] == pytest.approx([0.0, 1.0])
@@ -70,7 +69,7 @@ def test_time_range_and_interpolation_paths_are_recorded_and_tiled_one_path_per_
     tiny_checkpoint, run_command, tmp_path
 ):
     out = tmp_path / "interp"
-    assert run_command(generate, tiny_checkpoint, "--interpolate", "content", "--num", 2,
+    assert run_command("generate", tiny_checkpoint, "--interpolate", "content", "--num", 2,
                        "--steps", 3, "--frames", 5, "--time-start", "-0.5", "--time-end", "2",
                        "--out", out, "--quiet") == 0
     record = json.loads((out / "generate.json").read_text())
@@ -93,10 +92,10 @@ def test_bad_options_are_refused_before_loading_naming_the_option_and_its_range(
     tiny_checkpoint, run_command, tmp_path, capsys
 ):
     with pytest.raises(SystemExit):
-        run_command(generate, tiny_checkpoint, "--slowmo", 0, "--out", tmp_path, "--quiet")
+        run_command("generate", tiny_checkpoint, "--slowmo", 0, "--out", tmp_path, "--quiet")
     assert "argument --slowmo: expected an integer from 1 to 1000, got 0" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        run_command(generate, tiny_checkpoint, "--interpolate", "motion", "--steps", 1,
+        run_command("generate", tiny_checkpoint, "--interpolate", "motion", "--steps", 1,
                     "--out", tmp_path, "--quiet")
     assert "argument --steps: expected an integer from 2 to" in capsys.readouterr().err
 

@@ -8,7 +8,6 @@ import pytest
 import torch
 
 from inrvid.base.errors import DataError, InrvidError
-from inrvid.generation import predict
 from inrvid.generation.clips import parse_frames
 from inrvid.runtime.build import build_dataset_of
 from inrvid.video import open_video, write_video
@@ -28,7 +27,7 @@ def test_predict_lowers_the_observed_loss_tenfold_writes_the_comparison_and_prin
     tiny_checkpoint, shapes_clip, run_command, tmp_path, capsys
 ):
     out = tmp_path / "pred"
-    assert run_command(predict, tiny_checkpoint, "--video", shapes_clip, "--observe", "6,7,8",
+    assert run_command("predict", tiny_checkpoint, "--video", shapes_clip, "--observe", "6,7,8",
                        "--render", "3-11", "--optimize", "w,motion", "--steps", 100, "--lr", 0.1,
                        "--out", out, "--quiet") == 0
     report = json.loads((out / "predict.json").read_text())
@@ -70,7 +69,7 @@ def test_observing_frames_past_the_clip_end_is_an_error_naming_the_file(
     tiny_checkpoint, shapes_clip, run_command, tmp_path
 ):
     with pytest.raises(DataError, match=r"shapes\.mp4: --observe: frames \[20\] are past"):
-        run_command(predict, tiny_checkpoint, "--video", shapes_clip, "--observe", "6,20",
+        run_command("predict", tiny_checkpoint, "--video", shapes_clip, "--observe", "6,20",
                     "--render", "3", "--out", tmp_path, "--quiet")
 
 

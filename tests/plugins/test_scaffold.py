@@ -62,16 +62,12 @@ def test_the_scaffold_refuses_an_existing_folder_and_a_bad_name(tmp_path: Path) 
 
 
 def offline_build() -> list[str]:
-    """Build with this environment's setuptools when it can (no download), as pip would not.
+    """Build with this environment's setuptools (no download), as pip would not by default.
 
     The generated pyproject asks for setuptools >= 70.1 (wheels without the `wheel` package);
-    an older one (a fresh Python 3.11 venv has 65) builds in pip's usual isolated environment.
+    the `dev` extra installs it, so the suite builds plug-ins without the network.
     """
-    try:
-        major, minor = (int(p) for p in md.version("setuptools").split(".")[:2])
-    except (md.PackageNotFoundError, ValueError):
-        return []
-    return ["--no-build-isolation"] if (major, minor) >= (70, 1) else []
+    return ["--no-build-isolation", "--no-index"]
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -84,12 +80,15 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_a_generated_generator_installs_passes_its_tests_and_trains(tmp_path: Path) -> None:
     python = sys.executable
     made = run(python, "-m", "inrvid", "plugin", "new", "demo", "--kind", "generator",
-               "--dir", str(tmp_path), cwd=tmp_path)
+               cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     root = tmp_path / "inrvid-demo"
-    # not editable: the installed metadata is what inrvid reads, as for a user's plug-in
+    # the install command it prints, run where it was printed (not editable: the installed
+    # metadata is what inrvid reads, as for a user's plug-in)
+    (printed,) = [x.split()[2:] for x in made.stdout.splitlines() if "pip install" in x]
+    assert printed == ["./inrvid-demo"]
     installed = run(python, "-m", "pip", "install", "--no-deps", *offline_build(), "-q",
-                    str(root), cwd=tmp_path)
+                    *printed, cwd=tmp_path)
     try:
         assert installed.returncode == 0, installed.stderr
         tested = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root / "tests"),
@@ -110,3 +109,39 @@ def test_a_generated_generator_installs_passes_its_tests_and_trains(tmp_path: Pa
         run(python, "-m", "pip", "uninstall", "-y", "-q", "inrvid-demo", cwd=tmp_path)
     with pytest.raises(md.PackageNotFoundError):
         md.distribution("inrvid-demo")
+
+
+def test_the_printed_install_command_is_a_path_to_the_created_folder_that_pip_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["plugin", "new", "demo", "--kind", "loss"]) == 0  # --dir . (the default)
+    (line,) = [x.strip() for x in capsys.readouterr().out.splitlines() if "pip install" in x]
+    # `pip install inrvid-demo` would ask the package index for a stranger's project
+    assert line == "pip install ./inrvid-demo"
+    printed = line.removeprefix("pip install ")
+    assert (tmp_path / printed).resolve() == (tmp_path / "inrvid-demo").resolve()
+    # the printed path builds as a distribution, offline (no index, no build isolation)
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", *offline_build(), "-q",
+                "-w", "dist", printed, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert [p.name for p in (tmp_path / "dist").iterdir()] == [
+        "inrvid_demo-0.1.0-py3-none-any.whl"]
+
+
+def test_a_folder_the_scaffold_cannot_create_its_staging_folder_in_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)  # as in a folder of another user
+    assert main(["plugin", "new", "demo", "--kind", "loss", "--dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot create {tmp_path / 'inrvid-demo'}/: permission denied" in " ".join(err.split())
+    assert "--dir chooses another folder" in " ".join(err.split())
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

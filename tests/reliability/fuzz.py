@@ -2,9 +2,10 @@
 
 `recipe_documents(n, seed)` yields `n` documents as bytes, deterministically for a seed.
 Mutations work on the text (bytes inserted, control characters, spans deleted, lines
-swapped or replaced by hostile YAML, truncation) and on the data (a value anywhere replaced
-by an odd one, keys removed or added, `extends` pointed anywhere); scratch documents are
-arbitrary YAML structures, text and bytes.
+swapped or replaced by hostile YAML, truncation), on the data (a value anywhere replaced
+by an odd one, keys removed or added, `extends` pointed anywhere) and on the roles
+(discriminators removed, emptied or dropped, losses naming absent roles, empty and null
+sections); scratch documents are arbitrary YAML structures, text and bytes.
 """
 
 from __future__ import annotations
@@ -211,22 +212,80 @@ def scratch(draw: st.DrawFn) -> bytes:
     return draw(st.binary(max_size=200))
 
 
+# What a discriminator or loss section, or a whole roles section, may be replaced by: the
+# shapes that reach the assembly of roles after validation (`{kind: !drop}` is one that did).
+EMPTY_SHAPES: list[Any] = [{}, None, [], "", {"kind": DROP}, DROP, {"kind": None}, "x", 0]
+ROLE_SECTIONS = ("discriminators", "losses")
+
+
+@st.composite
+def role_mutation(draw: st.DrawFn, text: str) -> bytes:
+    """A real recipe's roles reshaped: discriminators removed, emptied, nulled or dropped,
+    losses whose `roles` name present, removed or absent discriminators, and empty or null
+    `discriminators`, `losses`, `eval` and `eval.metrics` sections."""
+    data = copy.deepcopy(_plain(text))
+    if not isinstance(data, dict):
+        return text.encode()
+    discriminators = data.get("discriminators")
+    known = list(discriminators) if isinstance(discriminators, dict) else ["image", "motion"]
+    removed: list[str] = []
+    if isinstance(discriminators, dict):
+        for role in list(discriminators):
+            fate = draw(st.integers(0, 3))
+            if fate == 1:
+                del discriminators[role]
+                removed.append(role)
+            elif fate == 2:
+                discriminators[role] = draw(st.sampled_from(EMPTY_SHAPES))
+                removed.append(role)
+    names = st.sampled_from([*known, *removed, "nothing", "", "Image", DROP])
+    losses = data.get("losses")
+    if isinstance(losses, dict):
+        for body in list(losses.values()):
+            if not isinstance(body, dict) or draw(st.integers(0, 2)) == 0:
+                continue
+            body["roles"] = draw(st.one_of(
+                st.lists(names, max_size=3), names, st.none(), st.sampled_from(EMPTY_SHAPES)))
+    for key in draw(st.lists(st.sampled_from([*ROLE_SECTIONS, "eval", "eval.metrics"]),
+                             max_size=2, unique=True)):
+        shape = draw(st.sampled_from(EMPTY_SHAPES))
+        if key == "eval.metrics":
+            if isinstance(data.get("eval"), dict):
+                data["eval"]["metrics"] = shape
+        else:
+            data[key] = shape
+    try:
+        dumped = yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False)
+        return dumped.replace(DROP, "!drop").encode("utf-8", "surrogatepass")
+    except (yaml.YAMLError, RecursionError):
+        return text.encode()
+
+
+def role_documents_strategy() -> st.SearchStrategy[bytes]:
+    """Real recipes with their discriminator and loss roles reshaped (`role_mutation`)."""
+    texts = [text for _, text in real_recipes()]
+    return st.sampled_from(texts).flatmap(role_mutation)
+
+
 def documents() -> st.SearchStrategy[bytes]:
-    """The strategy: mutated real recipes (three in four) and scratch documents."""
+    """The strategy: mutated real recipes (four in five; one of them reshapes the roles)
+    and scratch documents."""
     texts = [text for _, text in real_recipes()]
     mutated = st.sampled_from(texts).flatmap(
         lambda text: st.one_of(text_mutation(text), data_mutation(text))
     )
-    return st.one_of(mutated, mutated, mutated, scratch())
+    return st.one_of(mutated, mutated, mutated, role_documents_strategy(), scratch())
 
 
-def recipe_documents(count: int, seed: int = 0) -> Iterator[bytes]:
-    """`count` fuzzed documents, the same for the same seed."""
+def recipe_documents(
+    count: int, seed: int = 0, strategy: st.SearchStrategy[bytes] | None = None
+) -> Iterator[bytes]:
+    """`count` fuzzed documents (of `documents()` by default), the same for the same seed."""
     found: list[bytes] = []
 
     @settings(max_examples=count, database=None, deadline=None, derandomize=True,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(documents())
+    @given(documents() if strategy is None else strategy)
     def collect(document: bytes) -> None:
         found.append(document)
 

@@ -33,6 +33,14 @@ def test_500_fuzzed_recipes_validate_or_fail_with_a_located_error_never_a_traceb
     survived_all(tally)
 
 
+def test_300_recipes_with_reshaped_discriminator_roles_validate_or_fail_located():
+    # Discriminators removed, emptied, nulled or `{kind: !drop}`; losses naming absent
+    # roles; empty and null sections: the shapes that once raised KeyError after validation.
+    tally = faults.fuzz_recipes(300, seed=24, roles_only=True)
+    assert tally.trials == 300
+    survived_all(tally)
+
+
 def test_bad_command_line_arguments_of_every_command_exit_2_without_traceback():
     try:
         survived_all(faults.cli_argument_trials())

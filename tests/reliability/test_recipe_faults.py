@@ -138,3 +138,41 @@ def test_a_batch_that_does_not_fit_in_memory_is_refused_before_anything_is_alloc
     recipe = load_recipe(_toy(tmp_path), [f"output.dir={tmp_path / 'runs'}"])
     with pytest.raises(InrvidError, match=r"train.batch_size 4 of 4-frame 8x8 clips"):
         train(recipe, argv=[], quiet=True)
+
+
+QUICKSTART_IMAGE_D = "image: {kind: digan_image_d, channel_base: 1536, channel_max: 48}"
+QUICKSTART_LOSS = "adversarial: {kind: nonsaturating_logistic}"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ([(QUICKSTART_IMAGE_D, "image:\n    kind: !drop")],
+         "discriminators.image.kind: the discriminator section is empty"),
+        ([(QUICKSTART_IMAGE_D, "image:\n    kind: !drop"),
+          (QUICKSTART_LOSS, "adversarial: {kind: nonsaturating_logistic, roles: [image]}")],
+         "discriminators.image.kind: the discriminator section is empty"),
+        ([(QUICKSTART_IMAGE_D, "image: !drop"),
+          (QUICKSTART_LOSS, "adversarial: {kind: nonsaturating_logistic, roles: [image]}")],
+         "names discriminator role 'image', which this recipe does not have"),
+        ([(QUICKSTART_IMAGE_D, "image: null")], "discriminators.image: expected dictionary"),
+        ([("discriminators:\n", "discriminators:\nx:\n")], "discriminators: expected dictionary"),
+        ([("losses:\n", "losses:\nx:\n")], "losses: expected dictionary"),
+        ([("  metrics:\n", "  metrics:\nx:\n")], "eval.metrics: expected dictionary"),
+    ],
+    ids=["dropped-kind", "dropped-kind-named-by-a-loss", "dropped-role-named-by-a-loss",
+         "null-discriminator", "null-discriminators", "null-losses", "null-metrics"],
+)
+def test_discriminator_role_shapes_are_located_recipe_errors_not_tracebacks(
+    tmp_path, changes, message
+):
+    load_plugins()  # the installed plug-ins: the quickstart's DIGAN components
+    text = (REPO / "recipes" / "quickstart.yaml").read_text()
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "quickstart.yaml"
+    path.write_text(text)
+    with pytest.raises(RecipeError) as caught:
+        load_recipe(path)
+    assert message in str(caught.value)

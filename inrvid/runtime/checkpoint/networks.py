@@ -91,16 +91,25 @@ def component_for(record: ComponentRecord, registry: Registry[Any], checkpoint: 
     return component, config
 
 
+# A checkpoint records a plug-in's distribution and version, not where it was installed from:
+# `pip install NAME==VERSION` finds only what a package index publishes.
+LOCAL_PLUGIN_NOTE = (
+    "\n  (that finds only a plug-in published on a package index; if it was a local plug-in, "
+    "such as one written by `inrvid plugin new`, install it from its folder: "
+    "pip install ./path/to/its/folder)"
+)
+
+
 def _install_hint(record: ComponentRecord, checkpoint: Checkpoint) -> str:
     if record.distribution != "unknown":
         status = {r.distribution: r for r in ensure_plugins().records}.get(record.distribution)
         if status is not None and not status.ok:
             return (f"plug-in {status.label()} is installed but {status.status}: "
                     f"{status.reason or 'see `inrvid plugins`'}")
-        return f"pip install {record.distribution}=={record.version}"
+        return f"pip install {record.distribution}=={record.version}{LOCAL_PLUGIN_NOTE}"
     recorded = sorted({f"{p.get('distribution')}=={p.get('version')}"
                        for p in checkpoint.plugins if p.get("status") == "ok"})
-    return f"install the plug-ins the run used: pip install {' '.join(recorded)}"
+    return f"install the plug-ins the run used: pip install {' '.join(recorded)}{LOCAL_PLUGIN_NOTE}"
 
 
 def rebuild_generator(checkpoint: Checkpoint, device: str | torch.device = "cpu") -> Generator:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import scipy.linalg
 from numpy.typing import ArrayLike, NDArray
 
 Array = NDArray[np.float64]
@@ -72,6 +71,8 @@ def trace_sqrt_product_sqrtm(sigma1: Array, sigma2: Array, eps: float = 1e-6) ->
     A non-finite root is retried with ε·I added to both covariances; an imaginary diagonal
     larger than 1e-3 is an error (the product is then far from PSD).
     """
+    import scipy.linalg  # here, not at the top: `inrvid plugins` loads this module, not scipy
+
     root = scipy.linalg.sqrtm(sigma1 @ sigma2)
     if not np.isfinite(root).all():
         offset = np.eye(sigma1.shape[0]) * eps
