@@ -42,10 +42,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import convergence_report as report
 from common import real_floor, run_lines
 
-from inrvid.runtime import checkpoint as ckpt
 from inrvid.base import files
-from inrvid.runtime.build import build_dataset_of
+from inrvid.base.errors import InrvidError
 from inrvid.loading.plugins import ensure_plugins
+from inrvid.runtime import checkpoint as ckpt
+from inrvid.runtime.build import build_dataset_of
 from inrvid.recipe import Recipe, load_recipe
 from inrvid.train.samples import SampleWriter
 
@@ -252,7 +253,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         segment, why = report.next_segment(
             points, last["images_seen"] if last else 0, batch=recipe.train.batch_size,
             train_minutes=last["train_minutes"] if last else 0.0,
-            budget_minutes=args.budget_minutes, s_per_kimg=last and last["s_per_kimg"])
+            budget_minutes=args.budget_minutes, s_per_kimg=last["s_per_kimg"] if last else None)
         if segment is None:
             results["stopped"] = why
             break
@@ -270,4 +271,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except InrvidError as exc:  # a bad recipe, override, checkpoint or file: its message only
+        raise SystemExit(f"error: {exc}") from None

@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import pytest
 import torch
@@ -163,3 +163,18 @@ def test_overrides_of_what_the_benchmark_sets_itself_are_refused(capsys):
     with pytest.raises(SystemExit):
         convergence.parse_args(["r.yaml", "--out", "x"])
     assert "give --budget-minutes, --points-kimg, or both" in capsys.readouterr().err
+
+
+def test_the_recipe_must_have_one_swd_metric_or_name_it():
+    def recipe(**metrics: str) -> SimpleNamespace:
+        return SimpleNamespace(eval=SimpleNamespace(
+            metrics={role: {"kind": kind} for role, kind in metrics.items()}))
+
+    assert convergence.swd_metric(recipe(fvd="fvd", quality="swd"), None, "r.yaml") == "quality"
+    assert convergence.swd_metric(recipe(a="swd", b="swd"), "b", "r.yaml") == "b"
+    with pytest.raises(SystemExit, match=r"r\.yaml: eval\.metrics: got 0 swd metrics \[\]"):
+        convergence.swd_metric(recipe(fvd="fvd"), None, "r.yaml")
+    with pytest.raises(SystemExit, match="got 2 swd metrics"):
+        convergence.swd_metric(recipe(a="swd", b="swd"), None, "r.yaml")
+    with pytest.raises(SystemExit, match=r"eval\.metrics\.fvd: not an swd metric"):
+        convergence.swd_metric(recipe(fvd="fvd", a="swd"), "fvd", "r.yaml")
