@@ -99,10 +99,10 @@ def eval_lines(run: Path) -> list[dict[str, Any]]:
 
 def real_floor(run: Path) -> dict[str, float]:
     """The recipe's metrics with real clips in place of the generator's."""
+    from inrvid.recipe import load_recipe
     from inrvid.runtime.build import build_metrics, context_for, video_spec_of
     from inrvid.runtime.scoring.runner import evaluate, group_by_sources, merge_results
     from inrvid.runtime.scoring.sources import RealClips
-    from inrvid.recipe import load_recipe
 
     recipe = load_recipe(run / "recipe.resolved.yaml")
     device = torch.device("cpu")

@@ -6,7 +6,7 @@
 Trains RECIPE with `inrvid run` (a subprocess; an ordinary run folder under DIR/runs/) in
 stretches that end at fixed kimg points (default 1, 2, 3, 4, 6, 8, 12, 16, ... kimg). Each
 stretch ends with the run's own in-training evaluation and a checkpoint; the benchmark then
-reads the recipe's SWD metric (frames and frame differences, `inrvid.metrics.swd`) from the
+reads the recipe's SWD metric (frames and frame differences, `inrvid.runtime.scoring.swd`) from the
 run's metrics.jsonl, divides it by the real-vs-real floor of the same protocol
 (`common.real_floor`, as `sample_quality.py`) and renders the EMA generator's sample grid
 beside the real clips. It stops after the last point, or when the training time reaches
@@ -45,9 +45,9 @@ from common import real_floor, run_lines
 from inrvid.base import files
 from inrvid.base.errors import InrvidError
 from inrvid.loading.plugins import ensure_plugins
+from inrvid.recipe import Recipe, load_recipe
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.runtime.build import build_dataset_of
-from inrvid.recipe import Recipe, load_recipe
 from inrvid.train.samples import SampleWriter
 
 # the benchmark sets these itself: duration per stretch, checkpoints and evaluations at the
