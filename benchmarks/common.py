@@ -1,4 +1,5 @@
-"""Pieces the benchmark scripts share: the device, a recipe's trainer, interleaved timing.
+"""Pieces the benchmark scripts share: the device, a recipe's trainer, interleaved timing,
+a run's evaluation lines and the real-vs-real floor of its metrics.
 
 Timings on a shared machine drift; comparing two things fairly means alternating them
 (A, B, A, B, ...) and reporting medians and the ratio of medians, which `interleaved` does.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +83,43 @@ def interleaved(
 def median(values: list[float]) -> float:
     """The median of a list of timings."""
     return statistics.median(values)
+
+
+def run_lines(run: Path) -> list[dict[str, Any]]:
+    """Every whole record of a run's `metrics.jsonl`, in order (a torn last line dropped)."""
+    from inrvid.base.files import JsonLines
+
+    return JsonLines(run / "metrics.jsonl").read()
+
+
+def eval_lines(run: Path) -> list[dict[str, Any]]:
+    """The in-training evaluation records of a run, in order."""
+    return [r for r in run_lines(run) if any(k.startswith("eval/") for k in r)]
+
+
+def real_floor(run: Path) -> dict[str, float]:
+    """The recipe's metrics with real clips in place of the generator's."""
+    from inrvid.recipe import load_recipe
+    from inrvid.runtime.build import build_metrics, context_for, video_spec_of
+    from inrvid.runtime.scoring.runner import evaluate, group_by_sources, merge_results
+    from inrvid.runtime.scoring.sources import RealClips
+
+    recipe = load_recipe(run / "recipe.resolved.yaml")
+    device = torch.device("cpu")
+    video = video_spec_of(recipe)
+    metrics = build_metrics(recipe, video, device)
+    ctx = context_for(recipe, video, device)
+    real = RealClips(recipe.data, ctx)
+    config = recipe.data.config
+    independent = (
+        RealClips(replace(recipe.data, config=config.model_copy(update={"seed": config.seed + 1})),
+                  ctx)
+        if "seed" in type(config).model_fields
+        else None
+    )
+    results = []
+    for protocol, group in group_by_sources(metrics):
+        seed = protocol.seed if protocol is not None else 0
+        other = independent.source(seed) if independent else real.source(seed + 1)
+        results.append(evaluate(group, other, real.source(seed), progress=False))
+    return {f"eval/{k}": v for k, v in merge_results(results).flat().items()}

@@ -14,47 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
+import sys
 from pathlib import Path
-from typing import Any
 
-import torch
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import eval_lines, real_floor
 
 from inrvid.loading.plugins import ensure_plugins
-from inrvid.recipe import load_recipe
-from inrvid.runtime.build import build_metrics, context_for, video_spec_of
-from inrvid.runtime.scoring.runner import evaluate, group_by_sources, merge_results
-from inrvid.runtime.scoring.sources import RealClips
-
-
-def eval_lines(run: Path) -> list[dict[str, Any]]:
-    """The in-training evaluation records of a run, in order."""
-    lines = (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
-    records = [json.loads(line) for line in lines if line.strip()]
-    return [r for r in records if any(k.startswith("eval/") for k in r)]
-
-
-def real_floor(run: Path) -> dict[str, float]:
-    """The recipe's metrics with real clips in place of the generator's."""
-    recipe = load_recipe(run / "recipe.resolved.yaml")
-    device = torch.device("cpu")
-    video = video_spec_of(recipe)
-    metrics = build_metrics(recipe, video, device)
-    ctx = context_for(recipe, video, device)
-    real = RealClips(recipe.data, ctx)
-    config = recipe.data.config
-    independent = (
-        RealClips(replace(recipe.data, config=config.model_copy(update={"seed": config.seed + 1})),
-                  ctx)
-        if "seed" in type(config).model_fields
-        else None
-    )
-    results = []
-    for protocol, group in group_by_sources(metrics):
-        seed = protocol.seed if protocol is not None else 0
-        other = independent.source(seed) if independent else real.source(seed + 1)
-        results.append(evaluate(group, other, real.source(seed), progress=False))
-    return {f"eval/{k}": v for k, v in merge_results(results).flat().items()}
 
 
 def main() -> None:

@@ -55,18 +55,26 @@ class SampleWriter:
         StyleGAN's `reals.png`); frame k of the grid is the clip frame nearest t_k.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.reals = self.folder / "reals.mp4"
+        write_grid(self.reals, self.real_videos(dataset), fps=self.fps)
+        return self.reals
+
+    def real_videos(self, dataset: VideoDataset) -> torch.Tensor:
+        """The first real clips at the samples' times (uint8 `b t c h w`): the reals' grid."""
         count = min(self.z_content.shape[0], len(dataset))
         clips = torch.stack([dataset[i]["video"] for i in range(count)])  # b f c h w
         nearest = (self.times * (clips.shape[1] - 1)).round().long()      # t, clip frame indices
-        self.reals = self.folder / "reals.mp4"
-        write_grid(self.reals, clips[:, nearest], fps=self.fps)
-        return self.reals
+        return clips[:, nearest]
+
+    def render(self) -> torch.Tensor:
+        """The grid's videos from the fixed latents, as `generator` is now (uint8 `b t c h w`)."""
+        return render_uint8(self.generator, self.z_content, self.z_motion, self.times,
+                            classes=self.classes)
 
     def write(self, images_seen: int, log: MetricsLog | None = None) -> Path:
         """Render the grid now and write it; log the first video's frames to TensorBoard."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        videos = render_uint8(self.generator, self.z_content, self.z_motion, self.times,
-                              classes=self.classes)
+        videos = self.render()
         path = self.folder / f"samples-{images_seen:09d}.mp4"
         write_grid(path, videos, fps=self.fps)
         self.latest = path
