@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from inrvid.base.console import warn
+from inrvid.base.console import counted, warn
 from inrvid.base.limits import int_in
 
 PROC_CGROUP = Path("/proc/self/cgroup")
@@ -184,7 +184,8 @@ def apply(option: int | None = None, recipe: int | None = None) -> int:
         count = asked
         if asked > share:
             warn(
-                f"{source} asks for {asked} threads, over the {share} CPUs this process may use "
+                f"{source} asks for {counted(asked, 'thread')}, over the {counted(share, 'CPU')} "
+                "this process may use "
                 "(affinity, cgroup quota, processes on this machine): they will wait for "
                 f"each other\n  set {source} to {share} or less"
             )

@@ -55,6 +55,17 @@ def frame_times(
     return torch.linspace(start, end, frames, dtype=torch.float64).float()
 
 
+def check_scale(generator: Generator, scale: int, option: str = "scale") -> None:
+    """Refuse a `scale` above the generator's `max_scale`, before anything is rendered."""
+    top = generator.max_scale
+    if top is not None and scale > top:
+        raise InrvidError(
+            f"{option}: got {scale}, expected at most {top}: {type(generator).__name__} renders "
+            f"at most {top}x its training resolution (its max_scale)\n"
+            f"  pass {option} {top}" + (" (or leave it out)" if top == 1 else " or less")
+        )
+
+
 def require_style(generator: Generator) -> StyleGenerator:
     """The generator as a `StyleGenerator`; a clear error if it has no style vector w."""
     if not isinstance(generator, StyleGenerator):
@@ -143,6 +154,7 @@ def iter_chunks(
     classes: Tensor | None = None,
 ) -> Iterator[tuple[int, int, Tensor]]:
     """Yield `(first video, first frame, frames b' t' c h w)` chunk by chunk, videos outermost."""
+    check_scale(generator, scale)
     chunking = chunking or Chunking()
     device = next(generator.parameters()).device
     b = z_content.shape[0]
