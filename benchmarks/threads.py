@@ -5,7 +5,7 @@ Usage (the defaults take a few minutes on a 2-core CPU):
     python benchmarks/threads.py                          # quickstart steps at 1..N threads
     python benchmarks/threads.py --threads 1,2,4 --rounds 5
 
-N is the CPUs this process may use (`inrvid.threads.available_cpus`: affinity and cgroup
+N is the CPUs this process may use (`inrvid.base.threads.available_cpus`: affinity and cgroup
 quota), the count `inrvid` picks by default. Each round times `--steps` training steps of the
 recipe's `Trainer` (all phases, lazy regularisation, the EMA, as `inrvid run` steps) at every
 thread count in turn, so the counts see the same load; the table gives the medians over rounds
@@ -30,7 +30,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPO, batch_of_clips, make_trainer
 
-from inrvid.threads import available_cpus
+from inrvid.base.threads import available_cpus
 
 
 def parse_args() -> argparse.Namespace:
