@@ -57,13 +57,18 @@ def frame_times(
 
 def check_scale(generator: Generator, scale: int, option: str = "scale") -> None:
     """Refuse a `scale` above the generator's `max_scale`, before anything is rendered."""
-    top = generator.max_scale
-    if top is not None and scale > top:
+    top, name = generator.max_scale, type(generator).__name__
+    if top is None or scale <= top:
+        return
+    if top == 1:
         raise InrvidError(
-            f"{option}: got {scale}, expected at most {top}: {type(generator).__name__} renders "
-            f"at most {top}x its training resolution (its max_scale)\n"
-            f"  pass {option} {top}" + (" (or leave it out)" if top == 1 else " or less")
+            f"{option}: got {scale}, expected 1: {name} renders one grid, at its training "
+            f"resolution (its max_scale is 1)\n  leave {option} out"
         )
+    raise InrvidError(
+        f"{option}: got {scale}, expected at most {top}: {name} renders at most {top}x its "
+        f"training resolution (its max_scale)\n  pass {option} {top} or less"
+    )
 
 
 def require_style(generator: Generator) -> StyleGenerator:

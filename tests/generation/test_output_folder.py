@@ -129,11 +129,14 @@ def test_eval_of_a_folder_without_manifest_leaves_out_the_grid(tiny_checkpoint, 
 def test_a_scale_above_the_generators_max_scale_is_refused_before_anything_renders(
     tiny_checkpoint, tiny_model, tmp_path, run_command, monkeypatch
 ):
-    monkeypatch.setattr(type(tiny_model.generator), "max_scale", 1)
     rendered = []
     monkeypatch.setattr(generate.VideoModel, "render", lambda *a, **k: rendered.append(1))
     out = tmp_path / "big"
-    with pytest.raises(InrvidError, match=r"--scale: got 2, expected at most 1: .* max_scale"):
+    monkeypatch.setattr(type(tiny_model.generator), "max_scale", 2)
+    with pytest.raises(InrvidError, match=r"--scale: got 3, expected at most 2: .* max_scale"):
+        run_command("generate", tiny_checkpoint, "--scale", 3, "--out", out, "--quiet")
+    monkeypatch.setattr(type(tiny_model.generator), "max_scale", 1)
+    with pytest.raises(InrvidError, match=r"--scale: got 2, expected 1: .* renders one grid"):
         run_command("generate", tiny_checkpoint, "--scale", 2, "--out", out, "--quiet")
     assert not rendered and not out.exists()
 

@@ -25,9 +25,9 @@ from tests.reliability.faults import checkpoints, loss_records, run_dirs
 
 pytestmark = pytest.mark.slow
 
-STEPS = 24  # batch 4: 0.096 kimg
+STEPS = 48  # batch 4: 0.192 kimg; slow steps leave the test 9 s to signal before the end
 TRAIN = (
-    "train: {batch_size: 4, duration_kimg: 0.096, log_every_kimg: 0.004, "
+    "train: {batch_size: 4, duration_kimg: 0.192, log_every_kimg: 0.004, "
     "checkpoint_every_kimg: 0.016, sample_every_kimg: 1000, num_workers: 1, sample_frames: 2, "
     "sample_videos: 1}\n"
 )
