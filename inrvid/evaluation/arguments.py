@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 
+from inrvid.base import threads
 from inrvid.base.limits import MAX_FRAMES, MAX_VIDEOS, device, float_in, int_in, output_file
 
 
@@ -59,7 +60,11 @@ def configure_eval(parser: argparse.ArgumentParser) -> None:
         help="write the JSON record here",
     )
     parser.add_argument("--json", action="store_true", help="print the JSON record on stdout")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the generated latents")
+    parser.add_argument(
+        "--seed", type=int,
+        help="latent seed of the generated videos (default: the seed evaluation during training "
+        "used, so a checkpoint scores as its training log says; 0 for --fake)",
+    )
     parser.add_argument(
         "--class", dest="class_name", metavar="NAME",
         help="class-conditional checkpoints: generate every video of this class (by name or "
@@ -85,6 +90,7 @@ def configure_eval(parser: argparse.ArgumentParser) -> None:
         help="where to run",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    threads.add_argument(parser)
 
 
 def configure_compare(parser: argparse.ArgumentParser) -> None:

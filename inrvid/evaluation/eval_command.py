@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from rich.markup import escape
 
-from inrvid.base import console
+from inrvid.base import console, threads
 from inrvid.base.tensor import pick_device
 from inrvid.components.generator import Generator, class_index
 from inrvid.components.metric import Metric, VideoSource
@@ -36,6 +36,13 @@ from inrvid.evaluation.metric_setup import (
     recipe_metric_sections,
 )
 from inrvid.evaluation.report import eval_record, result_table, write_json
+from inrvid.evaluation.scored import (
+    fake_folder,
+    fake_seed,
+    files_scored,
+    logged_values,
+    seed_note,
+)
 from inrvid.recipe import Recipe
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.runtime.build import context_for
@@ -47,12 +54,7 @@ from inrvid.runtime.scoring.runner import (
     merge_results,
     protocol_of,
 )
-from inrvid.runtime.scoring.sources import (
-    FolderVideoSource,
-    GeneratorVideoSource,
-    RealClips,
-    fake_folder_source,
-)
+from inrvid.runtime.scoring.sources import FolderVideoSource, GeneratorVideoSource, RealClips
 
 
 # ---------------------------------------------------------------- command-line pieces
@@ -157,17 +159,23 @@ class SourceFactory:
         self.inputs = inputs
         self._real_clips: RealClips | None = None
 
+    @property
+    def seed(self) -> int:
+        """The seed of the generated latents (or of a folder's clip starts)."""
+        recipe_seed = self.inputs.checkpoint.seed if self.inputs is not None else None
+        return fake_seed(self.args.seed, recipe_seed)
+
     def fake(self, protocol: EvalProtocol | None) -> VideoSource:
         """`--fake DIR`, else the checkpoint's EMA generator with the protocol's uint8 cast."""
         if self.args.fake:
-            return fake_folder_source(self.args.fake, self.args.seed)
+            return fake_folder(self.args.fake, self.seed)
         assert self.inputs is not None  # checked by `run` before this
         generator = self.inputs.generator()
         chosen = getattr(self.args, "class_name", None)
         return GeneratorVideoSource(
             generator,
             class_index=None if chosen is None else class_index(generator, chosen),
-            seed=self.args.seed,
+            seed=self.seed,
             truncate=protocol is not None and protocol.uint8_cast == "truncate",
             time_step=self.args.time_step,
             frames_per_call=self.args.frames_per_call,
@@ -252,6 +260,7 @@ def _check_protocol(name: str | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the metrics (failing early on missing weights), evaluate, show and write."""
+    threads.apply(args.threads)
     argv = list(getattr(args, "argv", []))
     weights = parse_weights(weights_arguments(argv, args.weights))
     data_overrides, options = split_overrides(args.overrides, list(weights_arguments(argv, [])))
@@ -297,6 +306,8 @@ def run(args: argparse.Namespace) -> int:
         console.err.print(escape(_workload(role, metric)), soft_wrap=True)
 
     sources = SourceFactory(args, inputs)
+    if inputs is not None and not args.fake:
+        console.err.print(seed_note(sources.seed, inputs.checkpoint.seed), soft_wrap=True)
     results: list[EvalResult] = []
     for protocol, group in group_by_sources(metrics):
         needs_real = any(m.needs_real for m in group.values())
@@ -306,7 +317,12 @@ def run(args: argparse.Namespace) -> int:
                 f"metrics {', '.join(group)} compare with real videos, got none\n"
                 "  pass --real DIR (a folder of real videos)"
             )
-        results.append(evaluate(group, sources.fake(protocol), real, progress=not args.quiet))
+        fake = sources.fake(protocol)
+        results.append(evaluate(group, fake, real, progress=not args.quiet))
+        scored = files_scored(fake)
+        if scored is not None:  # the provenance names every file a metric read
+            for role in group:
+                results[-1].provenance[role]["fake_files"] = scored
     result = merge_results(results)
 
     facts = inputs.facts() if inputs is not None else None
@@ -315,11 +331,16 @@ def run(args: argparse.Namespace) -> int:
         if facts
         else (f"inrvid eval: {args.fake}")
     )
-    record = eval_record(result, facts, argv)
+    logged = (
+        logged_values(inputs.run_dir, inputs.checkpoint.images_seen)
+        if inputs is not None and not args.fake
+        else {}
+    )
+    record = eval_record(result, facts, argv) | {"seed": sources.seed, "training_log": logged}
     if args.json:
         console.out.print_json(json.dumps(record, default=str))
     else:
-        console.out.print(result_table(result, title))
+        console.out.print(result_table(result, title, logged))
     if args.out:
         write_json(Path(args.out), record)
         console.err.print(f"wrote {escape(args.out)}")

@@ -12,6 +12,11 @@ from inrvid.base import files
 from inrvid.runtime.scoring.runner import EvalResult
 
 
+def _shown(key: str, value: Any) -> str:
+    """A protocol setting as recipes write it: a resolution of None is `native`."""
+    return "native" if key == "resolution" and value is None else str(value)
+
+
 def protocol_label(provenance: dict[str, Any]) -> str:
     """`digan` or `proxy (fake_videos=8, trials=1)`: the preset and what was overridden."""
     protocol = provenance.get("protocol")
@@ -20,14 +25,34 @@ def protocol_label(provenance: dict[str, Any]) -> str:
     overrides = provenance.get("protocol_overrides") or {}
     if not overrides:
         return str(protocol.get("name", "-"))
-    changes = ", ".join(f"{k}={v}" for k, v in sorted(overrides.items()))
+    changes = ", ".join(f"{k}={_shown(k, v)}" for k, v in sorted(overrides.items()))
     return f"{protocol.get('name', '-')} ({changes})"
 
 
-def result_table(result: EvalResult, title: str) -> Table:
-    """One row per value: metric, value ± std; protocol, videos and weights once per metric."""
+def _trials(provenance: dict[str, Any]) -> int | None:
+    protocol = provenance.get("protocol")
+    trials = protocol.get("trials") if isinstance(protocol, dict) else None
+    return trials if isinstance(trials, int) else None
+
+
+def result_table(
+    result: EvalResult, title: str, logged: dict[str, float] | None = None
+) -> Table:
+    """One row per value: metric, value ± std; protocol, videos and weights once per metric.
+
+    A value from a single trial has no interval (`-`), and the column is left out when no
+    value has one. `logged`: the training log's values at this checkpoint (`role/key`),
+    shown beside the new ones.
+    """
+    logged = logged or {}
+    intervals = {
+        role: _trials(result.provenance.get(role, {})) != 1 for role in result.values
+    }
+    columns = ["metric", "value"]
+    columns += ["± std"] if any(intervals.values()) else []
+    columns += ["training log"] if logged else []
     table = Table(title=title)
-    for column in ("metric", "value", "± std", "protocol", "videos fake/real", "weights"):
+    for column in (*columns, "protocol", "videos fake/real", "weights"):
         table.add_column(column, overflow="fold")
     for role, values in result.values.items():
         prov = result.provenance.get(role, {})
@@ -42,12 +67,13 @@ def result_table(result: EvalResult, title: str) -> Table:
             if key.endswith("_std"):
                 continue
             std = values.get(f"{key}_std")
-            table.add_row(
-                escape(f"{role}/{key}"),
-                f"{value:.4f}",
-                f"{std:.4f}" if std is not None else "-",
-                *about,
-            )
+            row = [escape(f"{role}/{key}"), f"{value:.4f}"]
+            if "± std" in columns:
+                row.append(f"{std:.4f}" if std is not None and intervals[role] else "-")
+            if logged:
+                before = logged.get(f"{role}/{key}")
+                row.append(f"{before:.4f}" if before is not None else "-")
+            table.add_row(*row, *about)
             about = ["", "", ""]
         table.add_section()
     return table

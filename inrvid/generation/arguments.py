@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Literal
 
-from inrvid.base import limits
+from inrvid.base import limits, threads
 
 Format = Literal["mp4", "gif", "png"]
 FORMATS: tuple[Format, ...] = ("mp4", "gif", "png")
@@ -34,7 +34,10 @@ def configure_generate(parser: argparse.ArgumentParser) -> None:
                         help="render S times the training resolution (denser grid)")
     parser.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
     parser.add_argument("--out", type=limits.output_folder, default="generated", metavar="DIR",
-                        help="output folder")
+                        help="output folder: new or empty, unless --replace")
+    parser.add_argument("--replace", action="store_true",
+                        help="--out holds an earlier generation: remove the files its "
+                             "generate.json lists, then write there")
     parser.add_argument("--format", choices=FORMATS, default="mp4",
                         help="mp4, gif, or png (a folder of frames per video)")
     parser.add_argument("--class", dest="class_name", metavar="NAME",
@@ -60,6 +63,7 @@ def configure_generate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", type=limits.device, default="auto",
                         help="auto, cpu, cuda, cuda:1, ...")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    threads.add_argument(parser)
 
 
 def configure_predict(parser: argparse.ArgumentParser) -> None:
@@ -90,3 +94,4 @@ def configure_predict(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", type=limits.device, default="auto", help="auto, cpu, cuda, ...")
     parser.add_argument("--json", action="store_true", help="also print the report as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    threads.add_argument(parser)

@@ -9,6 +9,7 @@ to the model's resolution, as the datasets do.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from torch import Tensor
@@ -44,15 +45,36 @@ def parse_frames(text: str, option: str) -> list[int]:
     return sorted(indices)
 
 
-def read_frames(path: str | Path, indices: list[int], resolution: int) -> dict[int, Tensor]:
-    """The frames of `indices` that the clip has, resized: index -> uint8 `c h w`."""
+@dataclass(frozen=True)
+class InputFrames:
+    """The frames read from an input clip (index -> uint8 `c h w`) and their size on disk."""
+
+    frames: dict[int, Tensor]
+    height: int
+    width: int
+
+    def resize_note(self, path: str | Path, resolution: int) -> str | None:
+        """What was done to frames of another size than the model's, or None."""
+        if (self.height, self.width) == (resolution, resolution) or not self.frames:
+            return None
+        side = min(self.height, self.width)
+        crop = "" if self.height == self.width else f"centre-cropped to {side}x{side} and "
+        return (f"{path}: frames are {self.height}x{self.width} (height x width), the model's "
+                f"{resolution}x{resolution}: {crop}resized (bilinear) to {resolution}x"
+                f"{resolution}, as the datasets do")
+
+
+def read_frames(path: str | Path, indices: list[int], resolution: int) -> InputFrames:
+    """The frames of `indices` that the clip has, cropped square and resized to `resolution`."""
     with open_video(path) as reader:
         length = len(reader)
         present = [i for i in indices if i < length]
         if not present:
-            return {}
-        frames = centre_crop_resize(reader.read(present), resolution)              # f c h w
-    return dict(zip(present, frames, strict=True))
+            return InputFrames({}, 0, 0)
+        raw = reader.read(present)                                                # f c h w
+    frames = centre_crop_resize(raw, resolution)
+    height, width = raw.shape[-2:]
+    return InputFrames(dict(zip(present, frames, strict=True)), int(height), int(width))
 
 
 def require_observed(observed: list[int], found: dict[int, Tensor], path: str | Path) -> None:

@@ -15,16 +15,17 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from inrvid.base import files, limits
-from inrvid.base.console import err
+from inrvid.base import limits, threads
+from inrvid.base.console import counted, err
 from inrvid.base.errors import InrvidError
 from inrvid.base.progress import bar
 from inrvid.base.tensor import pick_device
 from inrvid.components.generator import class_index, draw_classes
 from inrvid.generation import latents as lat
 from inrvid.generation.api import VideoModel, load
-from inrvid.generation.output import write_set
-from inrvid.runtime.render import Chunking
+from inrvid.generation.manifest import check_output, remove_generation, write_manifest
+from inrvid.generation.output import set_names, write_set
+from inrvid.runtime.render import Chunking, check_scale
 
 
 def plan_latents(model: VideoModel, args: argparse.Namespace) -> tuple[lat.Latents, int]:
@@ -87,20 +88,20 @@ def check_size(model: VideoModel, args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Render the videos of the chosen mode and write them with a grid and a record."""
+    """Render the videos of the chosen mode and write them with a grid and a manifest."""
+    out = Path(args.out)
+    earlier = check_output(out, args.replace)  # refused before anything loads
+    threads.apply(args.threads)
     model = load(args.checkpoint, device=pick_device(args.device), ema=not args.no_ema)
+    check_scale(model.generator, args.scale, "--scale")
     check_size(model, args)
     z, columns = plan_latents(model, args)
     times, fps = plan_times(model, args)
     classes = plan_classes(model, args, len(z))
     chunking = Chunking(videos=args.chunk_videos, frames=args.chunk_frames)
-    total = len(z) * len(times)
-    with bar("rendering frames", total, enabled=not args.quiet) as advance:
-        videos = model.render(z.z_content, z.z_motion, times, scale=args.scale,
-                              chunking=chunking, uint8=True, on_chunk=advance,
-                              classes=classes)                          # b t c h w
-    out = Path(args.out)
-    written = write_set(out, videos, fps, args.format, columns=columns)
+    if earlier is not None:
+        remove_generation(earlier)
+    names, grid = set_names(len(z), args.format)
     record = {
         "checkpoint": model.info["path"],
         "images_seen": model.info["images_seen"],
@@ -110,14 +111,21 @@ def run(args: argparse.Namespace) -> int:
         "times": [float(times[0]), float(times[-1])],
         "fps": fps,
         "scale": args.scale,
-        "size": list(videos.shape[-2:]),
+        "size": [model.video.height * args.scale, model.video.width * args.scale],
         "seed": args.seed,
         "mode": _mode(args),
         **_class_record(model, classes),
-        "files": [str(p) for p in written],
     }
-    files.write_json(out / "generate.json", record)
-    err.print(f"wrote {len(z)} videos of {len(times)} frames "
+    out.mkdir(parents=True, exist_ok=True)
+    write_manifest(out, record, names, grid, complete=False)  # a cut-short run still lists them
+    total = len(z) * len(times)
+    with bar("rendering frames", total, enabled=not args.quiet) as advance:
+        videos = model.render(z.z_content, z.z_motion, times, scale=args.scale,
+                              chunking=chunking, uint8=True, on_chunk=advance,
+                              classes=classes)                          # b t c h w
+    write_set(out, videos, fps, args.format, columns=columns)
+    write_manifest(out, record | {"size": list(videos.shape[-2:])}, names, grid, complete=True)
+    err.print(f"wrote {counted(len(z), 'video')} of {counted(len(times), 'frame')} "
               f"({videos.shape[-2]}x{videos.shape[-1]}) and a grid to {out}")
     return 0
 

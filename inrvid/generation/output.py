@@ -35,11 +35,21 @@ def write_frames(folder: Path, video: Tensor) -> Path:
     return folder
 
 
+def file_name(stem: str, fmt: Format) -> str:
+    """`<stem>.mp4`, `<stem>.gif`, or `<stem>` (a folder of PNG frames)."""
+    return stem if fmt == "png" else f"{stem}.{fmt}"
+
+
+def set_names(count: int, fmt: Format, prefix: str = "video") -> tuple[list[str], str]:
+    """The names `write_set` gives `count` videos and their grid."""
+    return [file_name(f"{prefix}-{i:03d}", fmt) for i in range(count)], file_name("grid", fmt)
+
+
 def write_one(path_stem: Path, video: Tensor, fps: float, fmt: Format) -> Path:
     """Write uint8 `t c h w` as `<stem>.mp4`, `<stem>.gif` or the folder `<stem>/` of PNGs."""
+    path = path_stem.with_name(file_name(path_stem.name, fmt))
     if fmt == "png":
-        return write_frames(path_stem, video)
-    path = path_stem.with_name(f"{path_stem.name}.{fmt}")
+        return write_frames(path, video)
     write_video(path, video, fps)
     return path
 
@@ -57,8 +67,8 @@ def write_set(
     if fmt not in FORMATS:
         raise DataError(f"--format: got '{fmt}', expected one of {', '.join(FORMATS)}")
     folder.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_one(folder / f"{prefix}-{i:03d}", video, fps, fmt) for i, video in enumerate(videos)
-    ]
-    written.append(write_one(folder / "grid", tile_grid(videos, columns), fps, fmt))
-    return written
+    names, grid = set_names(len(videos), fmt, prefix)
+    stems = [Path(name).stem for name in [*names, grid]]
+    grid_video = tile_grid(videos, columns)
+    return [write_one(folder / s, v, fps, fmt) for s, v in zip(stems, [*videos, grid_video],
+                                                                  strict=True)]

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from rich.markup import escape
 from rich.table import Table
 from torch import Tensor
 
-from inrvid.base import console, files, limits
+from inrvid.base import console, files, limits, threads
 from inrvid.base.progress import bar
 from inrvid.base.tensor import pick_device
 from inrvid.base.time_axis import index_times
@@ -30,6 +31,7 @@ from inrvid.video import tile_grid, write_video
 
 def run(args: argparse.Namespace) -> int:
     """Fit, render, compare, report."""
+    threads.apply(args.threads)
     model = load(args.checkpoint, device=pick_device(args.device), ema=not args.no_ema)
     observed = parse_frames(args.observe, "--observe")
     rendered = parse_frames(args.render, "--render")
@@ -40,7 +42,11 @@ def run(args: argparse.Namespace) -> int:
         f"{len(shown)} frames at {video.height}x{video.width}",
         "observe and render fewer frames",
     )
-    found = read_frames(args.video, shown, model.video.height)                    # i -> c h w
+    clip = read_frames(args.video, shown, model.video.height)
+    note = clip.resize_note(args.video, model.video.height)
+    if note is not None:
+        console.err.print(escape(note), soft_wrap=True)
+    found = clip.frames                                                            # i -> c h w
     require_observed(observed, found, args.video)
     clip_frames = model.video.frames
     target = torch.stack([found[i] for i in observed])                             # t c h w
@@ -56,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
                 args.fps or model.video.fps)
     report = build_report(shown, observed, rendered, predicted, found, fit, clip_frames)
     report.update({"checkpoint": model.info["path"], "video": str(args.video),
-                   "comparison": str(path)})
+                   "video_size": [clip.height, clip.width], "comparison": str(path)})
     files.write_json(out / "predict.json", report)
     print_report(report)
     if args.json:

@@ -85,6 +85,14 @@ class TrainConfig(CoreSection):
         "export (e.g. one written by `inrvid import`): generator, EMA and the discriminators of "
         "matching roles; optimisers, counters and data order start fresh; null: initial weights",
     )
+    threads: int | None = Field(
+        None,
+        ge=1,
+        le=4096,
+        description="CPU threads of torch per process; null: the CPUs this process may use "
+        "(affinity, cgroup quota) shared by the processes of this machine, or OMP_NUM_THREADS "
+        "(the `--threads` option overrides it)",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field(
         "auto", description="'auto' (CUDA if available), 'cpu' or 'cuda'"
     )
@@ -118,6 +126,11 @@ class OutputConfig(CoreSection):
 
     dir: str = Field("runs", description="runs go to <dir>/<name>/<UTC time>/")
     keep_checkpoints: int = Field(3, ge=1, description="how many of the latest checkpoints to keep")
+    resume: Literal["auto", "never"] = Field(
+        "auto",
+        description="auto: a requeued SLURM job continues the run it started, from its newest "
+        "checkpoint; never: every start is a new run (docs/scaling.md)",
+    )
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,22 @@ def frame_times(
     return torch.linspace(start, end, frames, dtype=torch.float64).float()
 
 
+def check_scale(generator: Generator, scale: int, option: str = "scale") -> None:
+    """Refuse a `scale` above the generator's `max_scale`, before anything is rendered."""
+    top, name = generator.max_scale, type(generator).__name__
+    if top is None or scale <= top:
+        return
+    if top == 1:
+        raise InrvidError(
+            f"{option}: got {scale}, expected 1: {name} renders one grid, at its training "
+            f"resolution (its max_scale is 1)\n  leave {option} out"
+        )
+    raise InrvidError(
+        f"{option}: got {scale}, expected at most {top}: {name} renders at most {top}x its "
+        f"training resolution (its max_scale)\n  pass {option} {top} or less"
+    )
+
+
 def require_style(generator: Generator) -> StyleGenerator:
     """The generator as a `StyleGenerator`; a clear error if it has no style vector w."""
     if not isinstance(generator, StyleGenerator):
@@ -143,6 +159,7 @@ def iter_chunks(
     classes: Tensor | None = None,
 ) -> Iterator[tuple[int, int, Tensor]]:
     """Yield `(first video, first frame, frames b' t' c h w)` chunk by chunk, videos outermost."""
+    check_scale(generator, scale)
     chunking = chunking or Chunking()
     device = next(generator.parameters()).device
     b = z_content.shape[0]

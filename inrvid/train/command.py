@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from rich.markup import escape
+
+from inrvid.base import threads
+from inrvid.base.console import err
 from inrvid.base.errors import CheckpointError
+from inrvid.train import slurm
+from inrvid.train.stopping import STOPPED_EXIT, RunStopped
+
+if TYPE_CHECKING:
+    from inrvid.recipe import Recipe
+    from inrvid.runtime import checkpoint as ckpt
 
 # `configure` alone runs to build the CLI parser (and `--help`): recipes, checkpoints and
 # torch are imported when the command runs.
@@ -22,13 +34,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="continue a run from its latest checkpoint (or this checkpoint)",
     )
     parser.add_argument("--quiet", action="store_true", help="no live progress display")
+    threads.add_argument(parser)
 
 
 def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
-    """Train a recipe, or resume a run exactly where its checkpoint left it."""
+    """Train a recipe, or resume a run exactly where its checkpoint left it.
+
+    A run stopped by a signal (`inrvid.train.stopping`) exits with `STOPPED_EXIT` after its
+    checkpoint; under SLURM, after a SIGUSR1, the job is requeued to continue it.
+    """
     from inrvid.recipe import load_recipe
     from inrvid.recipe.machine import check_machine
-    from inrvid.runtime import checkpoint as ckpt
     from inrvid.train.loop import train
 
     overrides = list(args.overrides)
@@ -40,19 +56,44 @@ def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
                 "--resume continues a run with the recipe inside its checkpoint\n"
                 f"  drop the recipe argument '{args.recipe}'"
             )
-        _remove_stale_temporaries(Path(args.resume))
-        checkpoint = ckpt.load(args.resume)
-        _check_resumable(checkpoint)
-        recipe = checkpoint.validated_recipe(overrides)
-        check_machine(recipe, new_run=False)
-        train(recipe, argv=argv, resume_state=checkpoint, run_dir=checkpoint.run_dir,
-              quiet=args.quiet)
-        return 0
+        return _resume(Path(args.resume), overrides, args, argv)
     if args.recipe is None:
         raise CheckpointError("inrvid run needs a recipe, or --resume <run dir | checkpoint>")
     recipe = load_recipe(args.recipe, overrides, positions)
+    previous = slurm.requeued_run(recipe)
+    if previous is not None:
+        if _is_main():
+            err.print(
+                f"SLURM job {slurm.job_id()} was requeued: continuing its run "
+                f"{escape(str(previous))} from the newest checkpoint (output.resume: auto)",
+                soft_wrap=True,
+            )
+        return _resume(previous, overrides, args, argv)
     check_machine(recipe)
-    train(recipe, argv=argv, quiet=args.quiet)
+    threads.apply(args.threads, recipe.train.threads)
+    try:
+        train(recipe, argv=argv, quiet=args.quiet)
+    except RunStopped as stopped:
+        return _stopped(stopped, recipe)
+    return 0
+
+
+def _resume(resume: Path, overrides: list[str], args: argparse.Namespace, argv: list[str]) -> int:
+    from inrvid.recipe.machine import check_machine
+    from inrvid.runtime import checkpoint as ckpt
+    from inrvid.train.loop import train
+
+    _remove_stale_temporaries(resume)
+    checkpoint = ckpt.load(resume)
+    _check_resumable(checkpoint)
+    recipe = checkpoint.validated_recipe(overrides)
+    check_machine(recipe, new_run=False)
+    threads.apply(args.threads, recipe.train.threads)
+    try:
+        train(recipe, argv=argv, resume_state=checkpoint, run_dir=checkpoint.run_dir,
+              quiet=args.quiet)
+    except RunStopped as stopped:
+        return _stopped(stopped, recipe)
     return 0
 
 
@@ -67,6 +108,39 @@ def _check_resumable(checkpoint: ckpt.Checkpoint) -> None:
             f"train.init_from={checkpoint.path}")
 
 
+def _stopped(stopped: RunStopped, recipe: Recipe) -> int:
+    """Say where the checkpoint is and how to continue; under SLURM, ask for a requeue."""
+    if not _is_main():
+        return STOPPED_EXIT
+    err.print(
+        f"stopped on {stopped.signal_name} after step {stopped.step} "
+        f"({stopped.images_seen / 1000:g} kimg)\n"
+        f"checkpoint: {escape(str(stopped.checkpoint))}\n"
+        f"continue with: inrvid run --resume {escape(str(stopped.run_dir))}", soft_wrap=True,
+    )
+    job = slurm.job_id()
+    if job is None or stopped.signum != signal.SIGUSR1:
+        return STOPPED_EXIT
+    if recipe.output.resume != "auto":
+        err.print(f"SLURM job {job} not requeued: output.resume is never, so a requeued job "
+                  "would start a new run")
+        return STOPPED_EXIT
+    refused = slurm.request_requeue(job)
+    if refused is None:
+        err.print(f"asked SLURM to requeue job {job}: it continues this run from the checkpoint "
+                  "(output.resume: auto)")
+    else:
+        err.print(f"SLURM did not requeue job {job}: {escape(refused)}\n"
+                  "  submit the job with `sbatch --requeue`, or continue it by hand as above",
+                  soft_wrap=True)
+    return STOPPED_EXIT
+
+
+def _is_main() -> bool:
+    """Whether this is rank 0 (or the only process); read before the process group exists."""
+    return os.environ.get("RANK", "0") == "0"
+
+
 def _remove_stale_temporaries(resume: Path) -> None:
     """Delete what killed writes left in the run folder (rank 0 only, before anything writes).
 
@@ -76,7 +150,7 @@ def _remove_stale_temporaries(resume: Path) -> None:
     from inrvid.base import files
     from inrvid.runtime import checkpoint as ckpt
 
-    if os.environ.get("RANK", "0") != "0":
+    if not _is_main():
         return
     folder = resume if resume.is_dir() else resume.parent
     for candidate in (folder / "checkpoints", folder):

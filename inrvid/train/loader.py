@@ -15,6 +15,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from inrvid.components.dataset import ClipItem, VideoDataset
+from inrvid.train.stopping import ignore_stop_signals
 
 
 class EpochItems(Dataset[ClipItem]):
@@ -88,6 +89,8 @@ class TrainingLoader:
             num_workers=num_workers,
             pin_memory=pin_memory,
             persistent_workers=False,
+            # the run stops on a signal after its step; a worker killed by it would fail that step
+            worker_init_fn=ignore_stop_signals,
             # its own generator: creating an iterator must not draw from the global RNG, which
             # the augments use and a checkpoint restores
             generator=torch.Generator().manual_seed(seed * 100_003 + start),

@@ -53,6 +53,7 @@ from inrvid.train.phases import (
 from inrvid.train.random_states import restore_rng_state, rng_state
 from inrvid.train.records import MetricsLog, new_run_dir, write_run_records
 from inrvid.train.samples import SampleWriter
+from inrvid.train.stopping import RunStopped, StopRequest
 
 
 class Trainer:
@@ -377,7 +378,8 @@ def _train(
     )
     # --- train ---
     started, images_at_start = time.monotonic(), trainer.counters.images_seen
-    with progress:
+    stop = StopRequest(announce=info.is_main)  # a signal: finish the step, checkpoint, stop
+    with progress, stop.listening():
         batches = iter(loader)
         while trainer.counters.images_seen < total_images:
             batch = next(batches)
@@ -403,8 +405,16 @@ def _train(
             if samples is not None and (crossed(before, after, cfg.sample_every_kimg) or last):
                 samples.write(after, log)
             evaluator.maybe_run(log, trainer.counters, force=last, before=before)
-            if crossed(before, after, cfg.checkpoint_every_kimg) or last:
+            signum = None if last else stop.agreed(info)
+            if crossed(before, after, cfg.checkpoint_every_kimg) or last or signum:
                 _snapshot(trainer, loader, run_dir, info)
+            if signum:
+                if info.distributed:  # every rank exits after the checkpoint is on disk
+                    dist.barrier()
+                if log is not None:
+                    log.close()
+                where = ckpt.checkpoint_path(run_dir / "checkpoints", after)
+                raise RunStopped(signum, run_dir, where, trainer.counters.step, after)
     if info.distributed:
         diff = ddp.max_replica_difference(trainer.models.generator, info)
         if log is not None:

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from inrvid.runtime.scoring.runner import EvalResult, evaluate, group_by_sources, merge_results
+from inrvid.runtime.scoring.runner import (
+    EvalResult,
+    evaluate,
+    group_by_sources,
+    merge_results,
+    training_fake_seed,
+)
 from inrvid.runtime.scoring.sources import GeneratorVideoSource
 from inrvid.train.cadence import Counters, crossed
 
@@ -22,14 +28,11 @@ if TYPE_CHECKING:
     from inrvid.runtime.scoring.sources import RealClips
     from inrvid.train.records import MetricsLog
 
-EVAL_SEED_OFFSET = 104729
-
-
 class PeriodicMetrics:
     """Runs `metrics` on `generator` (the EMA) at `every_kimg`, at the start and at the end.
 
     `real_clips` builds the real-clip source on first use (only if a metric needs reals);
-    fakes are drawn from `seed + EVAL_SEED_OFFSET` at every evaluation.
+    fakes are drawn from `training_fake_seed(seed)` at every evaluation.
     """
 
     def __init__(
@@ -44,7 +47,7 @@ class PeriodicMetrics:
         self.metrics = metrics
         self.generator = generator
         self.every = every_kimg
-        self.seed = seed + EVAL_SEED_OFFSET
+        self.seed = training_fake_seed(seed)
         self._make_real_clips = real_clips
         self._real_clips: RealClips | None = None
         self.first: dict[str, float] = {}

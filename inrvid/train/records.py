@@ -19,6 +19,7 @@ from inrvid.base.version import PLUGIN_API, __version__
 from inrvid.loading.plugins import plugin_versions
 from inrvid.recipe import Recipe
 from inrvid.recipe.resolved import resolved_yaml
+from inrvid.train import slurm
 
 
 def new_run_dir(recipe: Recipe) -> Path:
@@ -83,6 +84,8 @@ def run_info(
         "cuda": torch.version.cuda,
         "plugins": plugin_versions(),
         "components": {s.path: origin(s) for s in recipe.sections()},
+        "threads": torch.get_num_threads(),
+        slurm.RUN_INFO_KEY: slurm.job_id(),  # a requeued job finds the run it started by it
         **(extra or {}),
     }
 

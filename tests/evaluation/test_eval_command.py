@@ -10,6 +10,7 @@ import pytest
 import torch
 from inrvid_metrics.i3d import InceptionI3d
 
+from inrvid.base import console
 from inrvid.cli import main
 from inrvid.video.writer import write_video
 
@@ -166,3 +167,26 @@ def test_recipe_metrics_of_uninstalled_plugins_do_not_stop_eval_of_a_named_metri
     assert plan.config == {"fake_videos": 64, "real_videos": 64}
     (other,) = plans_from_names("swd", {"frames_swd": {"kind": "metrics:swd", "repeats": 3}})
     assert other.config == {"repeats": 3}                  # matched by kind under another role
+
+
+def test_a_single_trial_shows_no_interval_native_resolution_and_the_training_logs_values(
+    trained_runs, capsys, monkeypatch
+):
+    monkeypatch.setattr(console.out, "width", 200)  # one table row per line
+    assert main(["eval", str(trained_runs["quickstart"]), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    table = captured.out
+    assert "± std" not in table and "0.0000" not in table  # one trial: no interval
+    assert "resolution=native" in table and "None" not in table
+    assert "training log" in table
+    assert "the videos evaluation during training scored" in captured.err.replace("\n", " ")
+
+
+def test_another_seed_says_which_seed_training_logged_with(trained_runs, capsys):
+    assert main(["eval", str(trained_runs["quickstart"]), "--seed", "0", "--trials", "2",
+                 "--quiet"]) == 0
+    captured = capsys.readouterr()
+    err = " ".join(captured.err.split())
+    assert "latent seed 0; evaluation during training used seed 104729" in err
+    assert "leave out --seed" in err
+    assert "± std" in captured.out  # two trials: an interval

@@ -10,10 +10,9 @@ import torch
 
 from inrvid.cli import main
 from inrvid.evaluation.eval_command import CheckpointInputs, SourceFactory
-from inrvid.runtime.scoring.runner import group_by_sources
+from inrvid.runtime.scoring.runner import EVAL_SEED_OFFSET, group_by_sources
 from inrvid.train.distributed import DistInfo
 from inrvid.train.loop import periodic_metrics
-from inrvid.train.periodic_metrics import EVAL_SEED_OFFSET
 
 
 def last_eval_line(run: Path) -> dict:
@@ -27,13 +26,15 @@ def test_inrvid_eval_of_the_last_checkpoint_gives_the_swd_training_logged_at_its
     run = trained_runs["quickstart"]
     logged = last_eval_line(run)
     out = tmp_path / "eval.json"
-    # the recipe's own metrics and settings; fakes drawn from the seed training uses
-    status = main(["eval", str(run), "--seed", str(EVAL_SEED_OFFSET), "--quiet", "--out", str(out)])
+    # the recipe's own metrics and settings; by default fakes drawn from the seed training uses
+    status = main(["eval", str(run), "--quiet", "--out", str(out)])
     assert status == 0
     record = json.loads(out.read_text(encoding="utf-8"))
     assert record["checkpoint"]["images_seen"] == logged["images_seen"] == 8
+    assert record["seed"] == EVAL_SEED_OFFSET  # the quickstart's seed is 0
     assert record["values"]["swd"]["swd"] == logged["eval/swd/swd"]
     assert record["values"]["swd"]["swd_motion"] == logged["eval/swd/swd_motion"]
+    assert record["training_log"]["swd/swd"] == logged["eval/swd/swd"]
 
 
 def test_training_and_inrvid_eval_build_identical_unflipped_real_sources_per_protocol(

@@ -77,3 +77,27 @@ def test_optimizing_content_and_w_together_is_refused(tiny_model, shapes_clip):
     frames = torch.zeros(2, 3, 32, 32, dtype=torch.uint8)
     with pytest.raises(InrvidError, match="got both content and w, expected one"):
         tiny_model.invert(frames, torch.tensor([0.0, 0.1]), optimize=("content", "w"))
+
+
+def test_a_clip_of_another_size_is_cropped_and_resized_with_a_note_naming_both_sizes(
+    tiny_checkpoint, run_command, tmp_path, capsys
+):
+    clip = tmp_path / "wide.mp4"
+    frames = torch.randint(0, 256, (4, 3, 40, 48), generator=torch.Generator().manual_seed(0),
+                           dtype=torch.uint8)
+    write_video(clip, frames, fps=8)
+    out = tmp_path / "pred"
+    assert run_command("predict", tiny_checkpoint, "--video", clip, "--observe", "0,1",
+                       "--render", "0-3", "--steps", 1, "--out", out, "--quiet") == 0
+    note = " ".join(capsys.readouterr().err.split())
+    assert f"{clip}: frames are 40x48 (height x width), the model's 32x32: centre-cropped to " \
+           "40x40 and resized (bilinear) to 32x32" in note
+    assert json.loads((out / "predict.json").read_text())["video_size"] == [40, 48]
+
+
+def test_a_clip_of_the_models_size_is_used_without_a_note(
+    tiny_checkpoint, shapes_clip, run_command, tmp_path, capsys
+):
+    assert run_command("predict", tiny_checkpoint, "--video", shapes_clip, "--observe", "0,1",
+                       "--render", "0-3", "--steps", 1, "--out", tmp_path / "p", "--quiet") == 0
+    assert "resized" not in capsys.readouterr().err

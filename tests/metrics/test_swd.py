@@ -1,6 +1,8 @@
+import pytest
 import torch
 
-from inrvid.runtime.scoring.swd import laplacian_pyramid, video_swd
+from inrvid.base.errors import DataError
+from inrvid.runtime.scoring.swd import laplacian_pyramid, swd_of_descriptors, video_swd
 
 
 def _videos(seed, n=6, t=4, size=32):
@@ -36,3 +38,10 @@ def test_motion_swd_grows_far_more_than_frame_swd_when_videos_freeze():
 def test_pyramid_has_band_levels_down_to_the_minimum_size():
     levels = laplacian_pyramid(torch.zeros(2, 3, 64, 64), min_size=16)
     assert [lv.shape[-1] for lv in levels] == [64, 32, 16]
+
+
+def test_videos_of_different_sizes_are_a_clear_error_naming_the_resolution_option():
+    fake = {16: torch.zeros(4, 3 * 49), 32: torch.zeros(4, 3 * 49)}
+    real = {**fake, 18: torch.zeros(4, 3 * 49)}
+    with pytest.raises(DataError, match=r"differ in size\n.*swd.resolution="):
+        swd_of_descriptors(fake, real, channels=3)

@@ -25,6 +25,15 @@ from inrvid.base.version import __version__
 from inrvid.components.metric import Metric, VideoSource
 from inrvid.runtime.scoring.protocols import EvalProtocol
 
+# Evaluation during training draws its fakes from `recipe seed + EVAL_SEED_OFFSET`, and
+# `inrvid eval` on a checkpoint does too unless given --seed, so both score the same videos.
+EVAL_SEED_OFFSET = 104729
+
+
+def training_fake_seed(recipe_seed: int) -> int:
+    """The latent seed of the generated videos that evaluation during training scores."""
+    return recipe_seed + EVAL_SEED_OFFSET
+
 
 def library_versions() -> dict[str, str]:
     """Versions that can move a metric: inrvid, torch, numpy, scipy, python, CUDA."""

@@ -132,7 +132,7 @@ def _open_video(path: Path) -> VideoReader:
     return open_video(path)
 
 
-def _list_videos(root: Path) -> list[Path]:
+def list_videos(root: Path) -> list[Path]:
     """Video files and frame folders under `root`, sorted by relative path."""
     def is_frame_folder(path: Path) -> bool:
         return path.is_dir() and any(
@@ -169,11 +169,14 @@ class FolderVideoSource:
         resolution: int | None = None,
         truncate: bool = False,
         name: str | None = None,
+        paths: list[Path] | None = None,
     ) -> None:
+        """`paths`: the videos to read (default: every video under `root`, sorted)."""
         self.root = Path(root).expanduser().resolve()
         if not self.root.is_dir():
             raise DataError(f"{self.root}: real-video folder not found\n  pass an existing folder")
-        self.paths = _list_videos(self.root)
+        self.paths = list_videos(self.root) if paths is None else [p.resolve() for p in paths]
+        self.read: dict[Path, None] = {}  # the videos read so far, in order (for provenance)
         if not self.paths:
             raise DataError(
                 f"{self.root}: no videos found (suffixes {', '.join(VIDEO_SUFFIXES)} or frame "
@@ -250,6 +253,7 @@ class FolderVideoSource:
 
     def _read(self, video: int, start: int, frames: int) -> Tensor:
         indices = [start + k * self.stride for k in range(frames)]
+        self.read[self.paths[video]] = None
         with _open_video(self.paths[video]) as reader:
             clip = reader.read(indices)                                      # t c h w uint8
         if self.resolution is not None:
@@ -270,10 +274,16 @@ class FolderVideoSource:
             yield torch.stack(batch)
 
 
-def fake_folder_source(root: Path | str, seed: int) -> FolderVideoSource:
-    """Generated videos on disk: the first videos in sorted order, one clip each, as stored."""
+def fake_folder_source(
+    root: Path | str, seed: int, paths: list[Path] | None = None
+) -> FolderVideoSource:
+    """Generated videos on disk: the first ones, one clip each, as stored.
+
+    `paths`: the videos, in order (default: every video of the folder, sorted).
+    """
     return FolderVideoSource(
-        root, selection="first_videos", seed=seed, name=f"fake folder:{Path(root).resolve()}"
+        root, selection="first_videos", seed=seed, name=f"fake folder:{Path(root).resolve()}",
+        paths=paths,
     )
 
 

@@ -27,6 +27,8 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import Tensor
 
+from inrvid.base.errors import DataError
+
 SWD_SCALE = 1e3
 _BINOMIAL = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
 
@@ -152,7 +154,11 @@ def swd_of_descriptors(
 ) -> dict[int, float]:
     """SWD ×1e3 per pyramid level (keyed by level height) of two descriptor sets."""
     if sorted(fake) != sorted(real):
-        raise ValueError(f"pyramid levels differ: {sorted(fake)} vs {sorted(real)}; same sizes?")
+        raise DataError(
+            f"SWD: the generated and real frames give pyramid levels {sorted(fake)} and "
+            f"{sorted(real)}: the videos differ in size\n  give the metric a resolution "
+            "(e.g. swd.resolution=32) or use real videos of the generated size"
+        )
     out = {}
     for size in sorted(real, reverse=True):
         gen = torch.Generator().manual_seed(seed + size)
