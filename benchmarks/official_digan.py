@@ -1,0 +1,358 @@
+"""The official DIGAN code (github.com/sihyun-yu/digan) for the benchmarks that compare with it.
+
+Nothing of it is copied here: `import_official` imports it from a checkout at run time, with
+the shims a current CPU software stack needs, each used only when the real thing is missing
+or cannot run here:
+- `numpy.float` (removed from NumPy; a default argument of its layers.py);
+- `omegaconf`: a stand-in giving attribute access to plain dicts;
+- `psutil` (its training loop reports the process's memory): `resource`'s peak RSS;
+- `torchvision` (its dataset module imports `transforms.ToTensor` and, for UCF-101 only,
+  `UCF101`, `VideoClips`, `make_dataset`): `ToTensor` for RGB images, the others unusable;
+- `src.metrics.metric_main` (pulls in its FVD code): a stand-in that refuses metrics, which the
+  benchmarks never ask for;
+- its training loop asks for `torch.device('cuda', rank)`, CUDA events, CUDA memory counters
+  and pinned memory: `cpu_torch` gives it a `torch` whose device is the CPU and whose CUDA
+  counters are no-ops. Every tensor operation is torch's own.
+Also here: the official networks' configuration at a given size, their weights under
+inrvid's parameter names, and the checks that both sides agree.
+"""
+
+from __future__ import annotations
+
+import math
+import resource
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def how_to_get(script: str) -> str:
+    """The message of a script run without --official."""
+    return (
+        f"{script}: --official PATH is required: a checkout of the official DIGAN code\n"
+        "  git clone https://github.com/sihyun-yu/digan ~/src/digan\n"
+        f"  python benchmarks/{script} --official ~/src/digan\n"
+        "  (it needs torch, numpy, einops; omegaconf is optional, a stand-in is used without it)"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Stand-ins for what the official code imports
+
+
+class _AttrDict(dict):
+    """What the official code reads from an OmegaConf node: attribute and key access, .get."""
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError as exc:
+            raise AttributeError(key) from exc
+
+
+def _attr_tree(value: Any) -> Any:
+    if isinstance(value, dict):
+        return _AttrDict({k: _attr_tree(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_attr_tree(v) for v in value]
+    return value
+
+
+def _omegaconf_stand_in() -> types.ModuleType:
+    module = types.ModuleType("omegaconf")
+
+    class OmegaConf:
+        create = staticmethod(lambda cfg=None: _attr_tree(cfg or {}))
+        to_container = staticmethod(lambda cfg, **_: cfg)
+
+    module.OmegaConf = OmegaConf  # type: ignore[attr-defined]
+    module.DictConfig = _AttrDict  # type: ignore[attr-defined]
+    return module
+
+
+def _psutil_stand_in() -> types.ModuleType:
+    module = types.ModuleType("psutil")
+
+    class Process:
+        def __init__(self, pid: int | None = None) -> None:
+            del pid
+
+        def memory_info(self) -> types.SimpleNamespace:   # peak RSS: ru_maxrss is in KiB
+            return types.SimpleNamespace(rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                                         * 1024)
+
+    module.Process = Process  # type: ignore[attr-defined]
+    return module
+
+
+def _torchvision_stand_in() -> dict[str, types.ModuleType]:
+    """`torchvision` as far as the release's dataset module uses it for frame folders."""
+
+    class ToTensor:
+        """PIL RGB image -> float `c h w` in [0, 1] (torchvision's ToTensor for uint8 RGB)."""
+
+        def __call__(self, image: Any) -> torch.Tensor:
+            array = np.asarray(image.convert("RGB"), dtype=np.uint8)
+            return torch.from_numpy(array.copy()).permute(2, 0, 1).float() / 255
+
+    class Unavailable:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            raise RuntimeError("torchvision is not installed: only frame-folder datasets work")
+
+    def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("torchvision is not installed: only frame-folder datasets work")
+
+    modules = {name: types.ModuleType(name) for name in (
+        "torchvision", "torchvision.transforms", "torchvision.datasets",
+        "torchvision.datasets.video_utils", "torchvision.datasets.folder")}
+    modules["torchvision.transforms"].ToTensor = ToTensor  # type: ignore[attr-defined]
+    modules["torchvision.datasets"].UCF101 = Unavailable  # type: ignore[attr-defined]
+    modules["torchvision.datasets.video_utils"].VideoClips = Unavailable  # type: ignore[attr-defined]
+    modules["torchvision.datasets.folder"].make_dataset = unavailable  # type: ignore[attr-defined]
+    modules["torchvision"].transforms = modules["torchvision.transforms"]  # type: ignore[attr-defined]
+    modules["torchvision"].datasets = modules["torchvision.datasets"]  # type: ignore[attr-defined]
+    return modules
+
+
+def _metric_main_stand_in() -> types.ModuleType:
+    module = types.ModuleType("src.metrics.metric_main")
+
+    def calc_metric(**_: Any) -> Any:
+        raise RuntimeError("the benchmarks run the official training loop with metrics=[]")
+
+    module.calc_metric = calc_metric  # type: ignore[attr-defined]
+    module.report_metric = calc_metric  # type: ignore[attr-defined]
+    module.is_valid_metric = lambda _: False  # type: ignore[attr-defined]
+    return module
+
+
+def _install_if_missing(name: str, make: Any) -> None:
+    try:
+        __import__(name)
+    except ImportError:
+        made = make()
+        sys.modules.update(made if isinstance(made, dict) else {name: made})
+
+
+# ---------------------------------------------------------------------------------------------
+# Importing the official code
+
+
+def import_official(path: Path, script: str) -> types.SimpleNamespace:
+    """The official networks, loss, diffaugment and ops modules, from the checkout at `path`."""
+    src = path / "src"
+    if not (src / "training" / "networks.py").is_file():
+        raise SystemExit(f"{script}: --official {path}: no src/training/networks.py there\n"
+                         + how_to_get(script))
+    if not hasattr(np, "float"):
+        np.float = float  # type: ignore[attr-defined]  # a default argument of its layers.py
+    _install_if_missing("omegaconf", _omegaconf_stand_in)
+    sys.path[:0] = [str(src), str(path)]     # `training`, `torch_utils`, and `src.training`
+    import dnnlib
+    from torch_utils import misc, training_stats
+    from torch_utils.ops import bias_act, conv2d_gradfix, upfirdn2d
+    from training import loss, networks
+
+    return types.SimpleNamespace(networks=networks, loss=loss, misc=misc, bias_act=bias_act,
+                                 upfirdn2d=upfirdn2d, conv2d_gradfix=conv2d_gradfix,
+                                 dnnlib=dnnlib, training_stats=training_stats,
+                                 diffaugment=sys.modules["src.training.diffaugment"])
+
+
+def import_training(off: types.SimpleNamespace) -> types.SimpleNamespace:
+    """The official training loop (on the CPU, see `cpu_torch`) and dataset modules."""
+    _install_if_missing("psutil", _psutil_stand_in)
+    _install_if_missing("torchvision", _torchvision_stand_in)
+    if "src.metrics.metric_main" not in sys.modules:
+        import src.metrics
+
+        sys.modules["src.metrics.metric_main"] = _metric_main_stand_in()
+        src.metrics.metric_main = sys.modules["src.metrics.metric_main"]  # type: ignore[attr-defined]
+    from training import dataset, training_loop
+
+    training_loop.torch = cpu_torch()  # type: ignore[attr-defined]
+    return types.SimpleNamespace(training_loop=training_loop, dataset=dataset, **vars(off))
+
+
+class _Unpinned(torch.Tensor):
+    """A CPU tensor whose `pin_memory()` is itself (no accelerator to pin for)."""
+
+    def pin_memory(self, *args: Any, **kwargs: Any) -> torch.Tensor:  # type: ignore[override]
+        return self.as_subclass(torch.Tensor)
+
+
+class _NoEvent:
+    """A CUDA event's interface, timing nothing."""
+
+    def __init__(self, **_: Any) -> None:
+        pass
+
+    def record(self, *_: Any) -> None:
+        pass
+
+    def synchronize(self) -> None:
+        pass
+
+    def elapsed_time(self, _: Any) -> float:
+        return 0.0
+
+
+def cpu_torch() -> types.ModuleType:
+    """`torch` for the official training loop's module: its device is the CPU, its CUDA
+    events and memory counters do nothing, `from_numpy(...).pin_memory()` is a no-op."""
+    module = types.ModuleType("torch")
+    module.__dict__.update({k: v for k, v in vars(torch).items() if not k.startswith("__")})
+    module.device = lambda *_, **__: torch.device("cpu")  # type: ignore[attr-defined]
+    module.from_numpy = lambda array: torch.from_numpy(array).as_subclass(_Unpinned)  # type: ignore[attr-defined]
+    module.cuda = types.SimpleNamespace(  # type: ignore[attr-defined]
+        Event=_NoEvent, current_stream=lambda *_: None, max_memory_allocated=lambda *_: 0,
+        reset_peak_memory_stats=lambda *_: None)
+    return module
+
+
+# ---------------------------------------------------------------------------------------------
+# The official networks' configuration
+
+
+def extra_layers(resolution: int) -> int:
+    """The release's extra layer at the last scale; none at 32² or below, where the official
+    code would add one to every block working at 32 (its key is the working resolution)."""
+    return 1 if resolution > 32 else 0
+
+
+def generator_cfg(*, resolution: int, features: int, input_resolution: int = 32,
+                  extra: int | None = None) -> dict[str, Any]:
+    """configs/digan.yml's generator section at these sizes."""
+    scale = {"predictable_emb_size": features, "use_cosine": True}
+    coords = {
+        "enabled": True, "per_resolution": True, "kernel_size": 1, "coord_dim": 2,
+        "fallback": False, "use_full_cache": False, "global_motion": False, "motion_sigma": 0.25,
+        "res_configs": {str(2 ** i): dict(scale) for i in range(2, 11)},
+    }
+    layers = extra_layers(resolution) if extra is None else extra
+    return {
+        "fp32": True, "upsampling_mode": "nearest", "use_noise": False, "fmaps": 1,
+        "num_extra_convs": {str(resolution): layers} if layers else {},
+        "input": {"type": "coords", "resolution": input_resolution,
+                  "coord_fuser_cfg": coords},
+        "coords": coords, "fmm": {"enabled": True, "rank": 10, "activation": "demod"},
+    }
+
+
+def generator_kwargs(*, resolution: int, features: int, channel_max: int,
+                     channel_base: int = 32768, z_dim: int = 512, w_dim: int = 512,
+                     input_resolution: int = 32, extra: int | None = None) -> dict[str, Any]:
+    """train.py's `G_kwargs` (generator.fp32: no float16 blocks, no clamp)."""
+    return {
+        "class_name": "training.networks.Generator", "z_dim": z_dim, "w_dim": w_dim,
+        "mapping_kwargs": {"num_layers": 2},
+        "synthesis_kwargs": {"channel_base": channel_base, "channel_max": channel_max,
+                             "num_fp16_res": 0, "conv_clamp": None},
+        "cfg": generator_cfg(resolution=resolution, features=features,
+                             input_resolution=input_resolution, extra=extra),
+    }
+
+
+def discriminator_kwargs(*, channel_max: int, channel_base: int = 32768,
+                         num_fp16_res: int = 0, mbstd_group: int = 4) -> dict[str, Any]:
+    """train.py's `D_kwargs` (residual, conv_clamp 256, minibatch std in groups of 4)."""
+    return {
+        "class_name": "training.networks.OurDiscriminator", "architecture": "resnet",
+        "channel_base": channel_base, "channel_max": channel_max, "num_fp16_res": num_fp16_res,
+        "conv_clamp": 256, "block_kwargs": {}, "mapping_kwargs": {},
+        "epilogue_kwargs": {"mbstd_group_size": mbstd_group},
+    }
+
+
+def construct(off: types.SimpleNamespace, kwargs: dict[str, Any], resolution: int) -> Any:
+    """A network from its kwargs, as the official training loop constructs it (unconditional)."""
+    return off.dnnlib.util.construct_class_by_name(
+        **kwargs, c_dim=0, img_resolution=resolution, img_channels=3, ours=True)
+
+
+def release_adam(params: Any, lr: float, betas: tuple[float, float], interval: int | None,
+                 eps: float = 1e-8) -> torch.optim.Adam:
+    """Adam as the official training loop makes it for a lazily regularised network
+    (training_loop.py:221-225): lr and both betas scaled by mb_ratio = N / (N + 1)."""
+    ratio = 1.0 if interval is None else interval / (interval + 1)
+    return torch.optim.Adam(params, lr=lr * ratio, betas=tuple(b ** ratio for b in betas),
+                            eps=eps)
+
+
+# ---------------------------------------------------------------------------------------------
+# Official weights -> inrvid names
+
+
+def generator_names(official: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The official generator's state dict (or gradients) under inrvid's parameter names."""
+    out = {}
+    for key, value in official.items():
+        if key.endswith("resample_filter") or key == "mapping.w_avg":
+            continue
+        parts = key.split(".")
+        if parts[0] == "mapping":                                   # mapping.fc{i}.x
+            out[f"mapping.layers.{parts[1][2:]}.{parts[2]}"] = value
+            continue
+        block = int(math.log2(int(parts[1][1:]))) - 2               # synthesis.b{r}
+        rest = parts[2:]
+        if rest[:2] == ["input", "input"]:
+            rest = rest[2:]                                          # b4's coordinate input
+        if rest[0] == "coord_fuser":
+            head = {"xyaffine": ["spatial_head"], "affine": ["time_head"],
+                    "motion_mlp": ["motion_mlp", {"0": "hidden", "1": "out"}.get(rest[2], "")]}
+            name = head[rest[1]] + rest[-1:]
+            out[".".join([f"blocks.{block}.encoder", *name])] = value
+            continue
+        if rest[0] == "torgb":
+            layer = "to_rgb"
+        elif rest[0] == "extra_convs":
+            first = 1 if block == 0 else 2
+            layer, rest = f"layers.{first + int(rest[1])}", rest[1:]
+        else:
+            layer = "layers.0" if rest[0] == "conv0" or block == 0 else "layers.1"
+        field = ".".join(rest[1:]).replace("affine", "style")
+        if field == "weight":
+            value = value[:, :, 0, 0]                                # 1x1 conv -> matrix
+        out[f"blocks.{block}.{layer}.{field}"] = value
+    return out
+
+
+def trunk_names(official: dict[str, torch.Tensor], resolution: int) -> dict[str, torch.Tensor]:
+    """One official ImageDiscriminator's state dict (or gradients) under inrvid's names."""
+    out = {}
+    for key, value in official.items():
+        if key.endswith("resample_filter"):
+            continue
+        block, layer, field = key.split(".")
+        if block == "b4":
+            out[f"trunk.epilogue.{layer}.{field}"] = value
+        else:
+            index = int(math.log2(resolution)) - int(math.log2(int(block[1:])))
+            name = {"fromrgb": "from_rgb"}.get(layer, layer)
+            out[f"trunk.blocks.{index}.{name}.{field}"] = value
+    return out
+
+
+def load_exactly(module: torch.nn.Module, weights: dict[str, torch.Tensor], what: str) -> None:
+    """Copy `weights` into `module`; every parameter must be covered, with the same shape."""
+    own = module.state_dict()
+    missing = sorted(set(own) - set(weights))
+    extra = sorted(set(weights) - set(own))
+    wrong = [k for k in own if k in weights and own[k].shape != weights[k].shape]
+    if missing or extra or wrong:
+        raise SystemExit(f"{what}: weights do not map: missing {missing[:5]}, unexpected "
+                         f"{extra[:5]}, shapes differ {wrong[:5]}")
+    module.load_state_dict({k: v.to(own[k].dtype) for k, v in weights.items()})
+
+
+def load_official_weights(models: Any, off_g: Any, off_d: Any, resolution: int) -> None:
+    """Official G and D (both discriminators) weights into inrvid's `Models`."""
+    load_exactly(models.generator, generator_names(off_g.state_dict()), "generator")
+    load_exactly(models.discriminators["image"],
+                 trunk_names(off_d.imageD.state_dict(), resolution), "image D")
+    load_exactly(models.discriminators["motion"],
+                 trunk_names(off_d.videoD.state_dict(), resolution), "motion D")
