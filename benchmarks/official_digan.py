@@ -10,6 +10,13 @@ or cannot run here:
   `UCF101`, `VideoClips`, `make_dataset`): `ToTensor` for RGB images, the others unusable;
 - `src.metrics.metric_main` (pulls in its FVD code): a stand-in that refuses metrics, which the
   benchmarks never ask for;
+- its `ImageFolderDataset._file_ext` is a staticmethod declared with `self` (dataset.py:604-606),
+  so every call with a file name fails: replaced by the same function of the name alone;
+- its `InfiniteSampler` passes the dataset to `torch.utils.data.Sampler.__init__`, which takes
+  no argument in current PyTorch: that `__init__` accepts and ignores it;
+- its dataset draws `np.random.beta(a, b, size=1)` and converts the 1-element array with
+  `int()`, which NumPy 2 refuses: its module gets a `numpy` whose `random.beta` returns that
+  same draw as a scalar when `size=1`;
 - its training loop asks for `torch.device('cuda', rank)`, CUDA events, CUDA memory counters
   and pinned memory: `cpu_torch` gives it a `torch` whose device is the CPU and whose CUDA
   counters are no-ops. Every tensor operation is torch's own.
@@ -19,6 +26,7 @@ inrvid's parameter names, and the checks that both sides agree.
 
 from __future__ import annotations
 
+import inspect
 import math
 import resource
 import sys
@@ -175,6 +183,12 @@ def import_training(off: types.SimpleNamespace) -> types.SimpleNamespace:
     from training import dataset, training_loop
 
     training_loop.torch = cpu_torch()  # type: ignore[attr-defined]
+    dataset.np = scalar_beta_numpy()  # type: ignore[attr-defined]
+    sampler = torch.utils.data.Sampler
+    if "data_source" not in inspect.signature(sampler.__init__).parameters:
+        sampler.__init__ = lambda self, data_source=None: None  # type: ignore[method-assign]
+    dataset.ImageFolderDataset._file_ext = staticmethod(  # type: ignore[attr-defined]
+        lambda fname: Path(fname).suffix.lower())
     return types.SimpleNamespace(training_loop=training_loop, dataset=dataset, **vars(off))
 
 
@@ -199,6 +213,22 @@ class _NoEvent:
 
     def elapsed_time(self, _: Any) -> float:
         return 0.0
+
+
+def scalar_beta_numpy() -> types.ModuleType:
+    """`numpy` for the release's dataset module: `random.beta(a, b, size=1)` gives the draw as
+    a scalar (NumPy 2 no longer converts a 1-element array with `int()`); all else is NumPy."""
+    module = types.ModuleType("numpy")
+    module.__dict__.update({k: v for k, v in vars(np).items() if not k.startswith("__")})
+
+    def beta(a: float, b: float, size: Any = None) -> Any:
+        draw = np.random.beta(a, b, size=size)
+        return draw[0] if size == 1 else draw
+
+    module.random = types.SimpleNamespace(  # type: ignore[attr-defined]
+        **{k: getattr(np.random, k) for k in dir(np.random) if not k.startswith("__")})
+    module.random.beta = beta  # type: ignore[attr-defined]
+    return module
 
 
 def cpu_torch() -> types.ModuleType:
@@ -356,3 +386,34 @@ def load_official_weights(models: Any, off_g: Any, off_d: Any, resolution: int) 
                  trunk_names(off_d.imageD.state_dict(), resolution), "image D")
     load_exactly(models.discriminators["motion"],
                  trunk_names(off_d.videoD.state_dict(), resolution), "motion D")
+
+
+# ---------------------------------------------------------------------------------------------
+# Data in the release's layout
+
+# The release's ImageFolderDataset reads frame folders only under a path that names one of its
+# datasets ('SKY' or 'kinetics': training/dataset.py:578-585 sets the folder it lists only
+# then), from <root>/train/<video>/<frame>.png, cutting each video into clips of `nframes`
+# consecutive frames (dataset.py:130-140, sorted file names).
+RELEASE_FOLDER = "moving_shapes-SKY"
+
+
+def export_frame_folders(dataset: Any, root: Path) -> Path:
+    """Write every clip of `dataset` (uint8 `f c h w`, unflipped) as
+    `<root>/train/video-00000/frame00000.png, ...`, one video folder per clip; return root."""
+    from inrvid.generation.output import write_png
+
+    for index in range(len(dataset)):
+        folder = root / "train" / f"video-{index:05d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for k, frame in enumerate(dataset[index]["video"]):
+            write_png(folder / f"frame{k:05d}.png", frame)
+    return root
+
+
+def release_dataset_kwargs(root: Path, *, resolution: int, frames: int, xflip: bool,
+                           seed: int) -> dict[str, Any]:
+    """train.py's `training_set_kwargs` for frame folders at `root` (unconditional)."""
+    return {"class_name": "training.dataset.ImageFolderDataset", "path": str(root),
+            "resolution": resolution, "nframes": frames, "train": True, "use_labels": False,
+            "max_size": None, "xflip": xflip, "random_seed": seed}
