@@ -39,13 +39,10 @@ import torch
 
 
 def how_to_get(script: str) -> str:
-    """The message of a script run without --official."""
-    return (
-        f"{script}: --official PATH is required: a checkout of the official DIGAN code\n"
-        "  git clone https://github.com/sihyun-yu/digan ~/src/digan\n"
-        f"  python benchmarks/{script} --official ~/src/digan\n"
-        "  (it needs torch, numpy, einops; omegaconf is optional, a stand-in is used without it)"
-    )
+    """The one-line message of a script run without --official."""
+    return (f"{script}: --official PATH is required, a checkout of the official DIGAN code: "
+            f"git clone https://github.com/sihyun-yu/digan ~/src/digan && python "
+            f"benchmarks/{script} --official ~/src/digan")
 
 
 # ---------------------------------------------------------------------------------------------
