@@ -15,7 +15,8 @@ for the same kimg, `--seeds` each:
   snapshot's EMA generator renders the protocol's number of 16-frame videos at t = k/15, which
   are scored with the same metric objects, the same real clips and the same cast.
 One change to the recipe on both sides: w_dim = z_M = 512 (the release draws z_M with 512
-entries and concatenates it with w, so it needs w_dim = 512). The real-vs-real floor is that of
+entries and concatenates it with w, so it needs w_dim = 512). The release's G and D at these
+kwargs are checked to have exactly inrvid's parameters and shapes. The real-vs-real floor is that of
 benchmarks/sample_quality.py. Prints a table and one JSON line; writes `<out>/control.png` (both
 codes' curves) and `<out>/control.json`. Exits 2 without --official.
 """
@@ -44,11 +45,10 @@ from official_digan import (
     discriminator_kwargs,
     export_frame_folders,
     generator_kwargs,
-    generator_names,
     how_to_get,
     import_official,
     import_training,
-    load_exactly,
+    load_official_weights,
     release_dataset_kwargs,
 )
 
@@ -216,14 +216,14 @@ def score_official(snapshots: list[tuple[float, Path]], recipe: Any,
 
 
 def check_same_architecture(off: Any, recipe: Any, args: argparse.Namespace) -> None:
-    """The release's generator at these kwargs has exactly inrvid's parameters and shapes."""
+    """The release's networks at these kwargs have exactly inrvid's parameters and shapes."""
     from inrvid.runtime.build import build_models, video_spec_of
 
-    kwargs = official_kwargs(args, recipe, Path("."), 0, Path("."))["G_kwargs"]
+    kwargs = official_kwargs(args, recipe, Path("."), 0, Path("."))
     resolution = recipe.data.config.resolution
-    theirs = construct(off, kwargs, resolution)
-    ours = build_models(recipe, video_spec_of(recipe), torch.device("cpu")).generator
-    load_exactly(ours, generator_names(theirs.state_dict()), "generator (control config)")
+    models = build_models(recipe, video_spec_of(recipe), torch.device("cpu"))
+    load_official_weights(models, construct(off, kwargs["G_kwargs"], resolution),
+                          construct(off, kwargs["D_kwargs"], resolution), resolution)
 
 
 # ---------------------------------------------------------------------------------------------
