@@ -18,7 +18,8 @@ One change to the recipe on both sides: w_dim = z_M = 512 (the release draws z_M
 entries and concatenates it with w, so it needs w_dim = 512). The release's G and D at these
 kwargs are checked to have exactly inrvid's parameters and shapes. The real-vs-real floor is that of
 benchmarks/sample_quality.py. Prints a table and one JSON line; writes `<out>/control.png` (both
-codes' curves) and `<out>/control.json`. Exits 2 without --official.
+codes' curves) and `<out>/control.json`. Exits 2 without --official. `--merge A.json B.json`
+reports runs made separately (e.g. one process per seed) together, without training.
 """
 
 from __future__ import annotations
@@ -269,10 +270,11 @@ def plot(curves: dict[str, list[dict]], floor: dict[str, float], path: Path,
     figure = Figure(figsize=(10, 3.8), layout="constrained")
     FigureCanvasAgg(figure)
     for ax, name in zip(figure.subplots(1, 2), KEYS, strict=True):
-        for run, curve in curves.items():
-            style = "-" if run.startswith("inrvid") else "--"
-            ax.plot([p["kimg"] for p in curve], [p[name] for p in curve], style, marker="o",
-                    markersize=3, label=run)
+        for index, (run, curve) in enumerate(sorted(curves.items())):
+            inrvid = run.startswith("inrvid")       # a colour per code, a marker per seed
+            ax.plot([p["kimg"] for p in curve], [p[name] for p in curve],
+                    "-" if inrvid else "--", color="tab:blue" if inrvid else "tab:orange",
+                    marker="osD^v<>"[index % 7], markersize=4, label=run)
         ax.axhline(floor[name], color="grey", linestyle=":", label="real-vs-real floor")
         ax.set_yscale("log")
         ax.set_title(f"{name} SWD ({args.recipe.stem}, w_dim = z_M = 512)")
@@ -294,11 +296,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("control-runs"),
                         help="folder for the exported clips, both codes' runs and the plot")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads (torch)")
+    parser.add_argument("--merge", type=Path, nargs="+", help="report these control.json / "
+                        "control.partial.json files together (no training; --out: where)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
+    if args.merge:
+        return merge(args)
     if args.official is None:
         sys.stderr.write(how_to_get(SCRIPT) + "\n")
         raise SystemExit(2)
@@ -330,12 +336,38 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         curves[f"official s{seed}"] = score_official(snapshots, control_recipe(args, seed, out),
                                                      seed)
         files.write_json(out / "control.partial.json", {"curves": curves, "s_per_kimg": seconds})
+    assert run is not None
+    return report(args, curves, floor_of(run, recipe), seconds, out)
+
+
+def floor_of(run: Path, recipe: Any) -> dict[str, float]:
+    """benchmarks/sample_quality.py's real-vs-real floor of an inrvid run's SWD."""
     from sample_quality import real_floor
 
-    assert run is not None
     role, _ = swd_metric(recipe)
     flat = real_floor(run)
-    floor = {name: flat[f"eval/{role}/{key}"] for name, key in KEYS.items()}
+    return {name: flat[f"eval/{role}/{key}"] for name, key in KEYS.items()}
+
+
+def merge(args: argparse.Namespace) -> dict[str, Any]:
+    """One report of several runs of this script (e.g. one process per seed, on more cores):
+    their `control.json` or `control.partial.json`, at the same --kimg and --every."""
+    from inrvid.loading.plugins import ensure_plugins
+
+    ensure_plugins()
+    curves: dict[str, list[dict]] = {}
+    seconds: dict[str, float] = {}
+    for path in args.merge:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        curves |= record["curves"]
+        seconds |= record["s_per_kimg"]
+    run = next(args.merge[0].parent.glob("inrvid-seed*/*/*/metrics.jsonl"), None)
+    if run is None:
+        raise SystemExit(f"{SCRIPT}: {args.merge[0].parent}: no inrvid run folder beside it")
+    out = args.out.expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    args.seeds = sorted({int(run_name.rsplit("s", 1)[1]) for run_name in curves})
+    floor = floor_of(run.parent, control_recipe(args, args.seeds[0], out))
     return report(args, curves, floor, seconds, out)
 
 
