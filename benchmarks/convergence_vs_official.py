@@ -18,8 +18,9 @@ One change to the recipe on both sides: w_dim = z_M = 512 (the release draws z_M
 entries and concatenates it with w, so it needs w_dim = 512). The release's G and D at these
 kwargs are checked to have exactly inrvid's parameters and shapes. The real-vs-real floor is that of
 benchmarks/sample_quality.py. Prints a table and one JSON line; writes `<out>/control.png` (both
-codes' curves) and `<out>/control.json`. Exits 2 without --official. `--merge A.json B.json`
-reports runs made separately (e.g. one process per seed) together, without training.
+codes' curves) and `<out>/control.json`. Exits 2 without --official. `--only inrvid|official`
+trains one code; `--merge A.json B.json run/metrics.jsonl` reports runs made separately (e.g.
+one process per code and seed, on more cores) together, without training.
 """
 
 from __future__ import annotations
@@ -91,14 +92,18 @@ def train_inrvid(args: argparse.Namespace, seed: int, out: Path) -> tuple[Path, 
     recipe = control_recipe(args, seed, out / f"inrvid-seed{seed}")
     torch.manual_seed(seed)
     run = train(recipe, argv=[SCRIPT], quiet=True)
-    role, _ = swd_metric(recipe)
+    return run, inrvid_curve(run / "metrics.jsonl", swd_metric(recipe)[0])
+
+
+def inrvid_curve(metrics: Path, role: str) -> list[dict]:
+    """kimg, frame and motion SWD of each evaluation line of an inrvid run's metrics.jsonl."""
     curve = []
-    for line in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in metrics.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         if f"eval/{role}/swd" in record:
             curve.append({"kimg": record["kimg"], **{name: record[f"eval/{role}/{key}"]
                                                      for name, key in KEYS.items()}})
-    return run, curve
+    return curve
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,8 +301,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("control-runs"),
                         help="folder for the exported clips, both codes' runs and the plot")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads (torch)")
+    parser.add_argument("--only", choices=["both", "inrvid", "official"], default="both",
+                        help="train one code only (e.g. one process per code and seed)")
     parser.add_argument("--merge", type=Path, nargs="+", help="report these control.json / "
-                        "control.partial.json files together (no training; --out: where)")
+                        "control.partial.json files and inrvid metrics.jsonl files together "
+                        "(no training; --out: where)")
     return parser.parse_args(argv)
 
 
@@ -326,17 +334,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     seconds: dict[str, float] = {}
     run = None
     for seed in args.seeds:
-        start = time.monotonic()
-        run, curves[f"inrvid s{seed}"] = train_inrvid(args, seed, out)
-        seconds[f"inrvid s{seed}"] = (time.monotonic() - start) / args.kimg
-        start = time.monotonic()
-        np.random.seed(seed)
-        snapshots = train_official(off, args, control_recipe(args, seed, out), data, seed, out)
-        seconds[f"official s{seed}"] = (time.monotonic() - start) / args.kimg
-        curves[f"official s{seed}"] = score_official(snapshots, control_recipe(args, seed, out),
-                                                     seed)
+        if args.only != "official":
+            start = time.monotonic()
+            run, curves[f"inrvid s{seed}"] = train_inrvid(args, seed, out)
+            seconds[f"inrvid s{seed}"] = (time.monotonic() - start) / args.kimg
+        if args.only != "inrvid":
+            start = time.monotonic()
+            np.random.seed(seed)
+            snapshots = train_official(off, args, control_recipe(args, seed, out), data, seed,
+                                       out)
+            seconds[f"official s{seed}"] = (time.monotonic() - start) / args.kimg
+            curves[f"official s{seed}"] = score_official(
+                snapshots, control_recipe(args, seed, out), seed)
         files.write_json(out / "control.partial.json", {"curves": curves, "s_per_kimg": seconds})
-    assert run is not None
+    if run is None:          # the release alone: no inrvid run to take the floor from
+        print(json.dumps({"benchmark": "convergence_vs_official", "partial": True,
+                          "curves": curves, "s_per_kimg": seconds}))
+        return {"curves": curves, "s_per_kimg": seconds}
     return report(args, curves, floor_of(run, recipe), seconds, out)
 
 
@@ -357,17 +371,26 @@ def merge(args: argparse.Namespace) -> dict[str, Any]:
     ensure_plugins()
     curves: dict[str, list[dict]] = {}
     seconds: dict[str, float] = {}
+    out = args.out.expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    recipe = control_recipe(args, 0, out)
+    runs = []
     for path in args.merge:
+        if path.suffix == ".jsonl":       # an inrvid run of this script: inrvid-seed<S>/.../
+            seed = int(next(p for p in path.parts if p.startswith("inrvid-seed"))[11:])
+            curves[f"inrvid s{seed}"] = inrvid_curve(path, swd_metric(recipe)[0])
+            lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+            seconds[f"inrvid s{seed}"] = [r for r in lines if "s_per_kimg" in r][-1]["s_per_kimg"]
+            runs.append(path.parent)
+            continue
         record = json.loads(path.read_text(encoding="utf-8"))
         curves |= record["curves"]
         seconds |= record["s_per_kimg"]
-    run = next(args.merge[0].parent.glob("inrvid-seed*/*/*/metrics.jsonl"), None)
-    if run is None:
-        raise SystemExit(f"{SCRIPT}: {args.merge[0].parent}: no inrvid run folder beside it")
-    out = args.out.expanduser().resolve()
-    out.mkdir(parents=True, exist_ok=True)
+        runs += [p.parent for p in path.parent.glob("inrvid-seed*/*/*/metrics.jsonl")]
+    if not runs:
+        raise SystemExit(f"{SCRIPT}: --merge: no inrvid run among {args.merge}")
     args.seeds = sorted({int(run_name.rsplit("s", 1)[1]) for run_name in curves})
-    floor = floor_of(run.parent, control_recipe(args, args.seeds[0], out))
+    floor = floor_of(runs[0], recipe)
     return report(args, curves, floor, seconds, out)
 
 
