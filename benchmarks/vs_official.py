@@ -8,13 +8,13 @@ https://github.com/sihyun-yu/digan, anywhere outside this one):
         --resolution 128 --channel-max 512 --features 128 --batch 16               # the release
 
 Nothing of the official code is copied into inrvid: it is imported from PATH at run time, with
-the shims it needs on a current software stack kept here (`numpy.float`, removed from NumPy;
-a tiny `omegaconf` stand-in when that package is absent). Both sides are built at the same
-configuration (docs/reference/digan.md §1-§2: w_dim = z_dim = z_M = 512, mapping 2 layers, FMM rank
-10, one extra layer at the last scale, coordinate embeddings per scale from 32 on, residual
-discriminators with minibatch-std groups of 4 and conv_clamp 256); the official weights are
-copied into inrvid's networks, the outputs are compared, then each measurement alternates the
-two sides (official, inrvid, official, inrvid, ...) and reports medians and their ratio:
+the shims it needs on a current software stack (benchmarks/official_digan.py). Both sides are
+built at the same configuration (docs/reference/digan.md §1-§2: w_dim = z_dim = z_M = 512,
+mapping 2 layers, FMM rank 10, one extra layer at the last scale, coordinate embeddings per
+scale from 32 on, residual discriminators with minibatch-std groups of 4 and conv_clamp 256);
+the official weights are copied into inrvid's networks, the outputs are compared, then each
+measurement alternates the two sides (official, inrvid, official, inrvid, ...) and reports
+medians and their ratio:
 
 G       the generator's forward and backward (a scalar of the frames), batch b, 2 frames
 D_I     the image discriminator's forward and backward on the b·2 frames
@@ -44,97 +44,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from einops import rearrange
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPO, batch_of_clips, device_name, interleaved, make_trainer, median, pick_device
-from inrvid_digan.official_names import generator_names, trunk_names
-
-HOW_TO_GET = (
-    "vs_official.py: --official PATH is required: a checkout of the official DIGAN code\n"
-    "  git clone https://github.com/sihyun-yu/digan ~/src/digan\n"
-    "  python benchmarks/vs_official.py --official ~/src/digan\n"
-    "  (it needs torch, numpy, einops; omegaconf is optional, a stand-in is used without it)"
+from official_digan import (
+    construct,
+    discriminator_kwargs,
+    extra_layers,
+    generator_kwargs,
+    how_to_get,
+    import_official,
+    load_official_weights,
+    release_adam,
 )
 
-
-# ---------------------------------------------------------------------------------------------
-# The official code, imported from PATH with run-time shims
-
-
-class _AttrDict(dict):
-    """What the official code reads from an OmegaConf node: attribute and key access, .get."""
-
-    def __getattr__(self, key: str) -> Any:
-        try:
-            return self[key]
-        except KeyError as exc:
-            raise AttributeError(key) from exc
-
-
-def _attr_tree(value: Any) -> Any:
-    if isinstance(value, dict):
-        return _AttrDict({k: _attr_tree(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [_attr_tree(v) for v in value]
-    return value
-
-
-def _omegaconf_stand_in() -> types.ModuleType:
-    module = types.ModuleType("omegaconf")
-
-    class OmegaConf:
-        create = staticmethod(lambda cfg=None: _attr_tree(cfg or {}))
-        to_container = staticmethod(lambda cfg, **_: cfg)
-
-    module.OmegaConf = OmegaConf  # type: ignore[attr-defined]
-    module.DictConfig = _AttrDict  # type: ignore[attr-defined]
-    return module
-
-
-def import_official(path: Path) -> types.SimpleNamespace:
-    """The official networks, loss and ops modules, imported from the checkout at `path`."""
-    src = path / "src"
-    if not (src / "training" / "networks.py").is_file():
-        raise SystemExit(f"vs_official.py: --official {path}: no src/training/networks.py there\n"
-                         + HOW_TO_GET)
-    if not hasattr(np, "float"):
-        np.float = float  # type: ignore[attr-defined]  # a default argument of its layers.py
-    try:
-        import omegaconf  # noqa: F401
-    except ImportError:
-        sys.modules["omegaconf"] = _omegaconf_stand_in()
-    sys.path[:0] = [str(src), str(path)]     # `training`, `torch_utils`, and `src.training`
-    from torch_utils import misc
-    from torch_utils.ops import bias_act, conv2d_gradfix, upfirdn2d
-    from training import loss, networks
-
-    return types.SimpleNamespace(networks=networks, loss=loss, misc=misc, bias_act=bias_act,
-                                 upfirdn2d=upfirdn2d, conv2d_gradfix=conv2d_gradfix)
-
-
-def extra_layers(args: argparse.Namespace) -> int:
-    """The release's extra layer at the last scale; none at 32² or below, where the official
-    code would add one to every block working at 32 (its key is the working resolution)."""
-    return 1 if args.resolution > 32 else 0
-
-
-def official_generator_cfg(args: argparse.Namespace) -> dict[str, Any]:
-    """configs/digan.yml's generator section at this run's sizes."""
-    scale = {"predictable_emb_size": args.features, "use_cosine": True}
-    coords = {
-        "enabled": True, "per_resolution": True, "kernel_size": 1, "coord_dim": 2,
-        "fallback": False, "use_full_cache": False, "global_motion": False, "motion_sigma": 0.25,
-        "res_configs": {str(2 ** i): dict(scale) for i in range(2, 11)},
-    }
-    return {
-        "fp32": True, "upsampling_mode": "nearest", "use_noise": False, "fmaps": 1,
-        "num_extra_convs": {str(args.resolution): extra_layers(args)},
-        "input": {"type": "coords", "resolution": 32, "coord_fuser_cfg": coords},
-        "coords": coords, "fmm": {"enabled": True, "rank": 10, "activation": "demod"},
-    }
+HOW_TO_GET = how_to_get("vs_official.py")
 
 
 def build_official(off: types.SimpleNamespace, args: argparse.Namespace,
@@ -142,45 +68,21 @@ def build_official(off: types.SimpleNamespace, args: argparse.Namespace,
     """G, its EMA, D (both discriminators), loss and Adam optimisers as train.py sets them up."""
     torch.manual_seed(0)
     cuda = device.type == "cuda"
-    generator = off.networks.Generator(
-        z_dim=512, c_dim=0, w_dim=512, img_resolution=args.resolution, img_channels=3, ours=True,
-        mapping_kwargs={"num_layers": 2}, cfg=official_generator_cfg(args),
-        synthesis_kwargs={"channel_base": 32768, "channel_max": args.channel_max,
-                          "num_fp16_res": 0, "conv_clamp": None},   # generator.fp32: true
-    ).train().to(device)
-    discriminator = off.networks.OurDiscriminator(
-        c_dim=0, img_resolution=args.resolution, img_channels=3, architecture="resnet",
-        channel_base=32768, channel_max=args.channel_max, conv_clamp=256,
-        num_fp16_res=4 if cuda else 0, epilogue_kwargs={"mbstd_group_size": 4},
-    ).train().to(device)
+    generator = construct(off, generator_kwargs(
+        resolution=args.resolution, features=args.features, channel_max=args.channel_max,
+    ), args.resolution).train().to(device)
+    discriminator = construct(off, discriminator_kwargs(
+        channel_max=args.channel_max, num_fp16_res=4 if cuda else 0,
+    ), args.resolution).train().to(device)
     loss = off.loss.OurStyleGAN2Loss(
         device, generator.mapping, generator.synthesis, discriminator,
         diffaugment="color,translation", r1_gamma=1.0, style_mixing_prob=0.0, pl_weight=0,
     )
-    ratio = 16 / 17                                # lazy regularisation, D every 16, as train.py
     return types.SimpleNamespace(
         G=generator, G_ema=copy.deepcopy(generator).eval(), D=discriminator, loss=loss,
-        g_opt=torch.optim.Adam(generator.parameters(), lr=0.0025 * 4 / 5,
-                               betas=(0.0, 0.99 ** (4 / 5)), eps=1e-8),
-        d_opt=torch.optim.Adam(discriminator.parameters(), lr=0.0025 * ratio,
-                               betas=(0.0, 0.99 ** ratio), eps=1e-8),
+        g_opt=release_adam(generator.parameters(), 0.0025, (0.0, 0.99), 4),
+        d_opt=release_adam(discriminator.parameters(), 0.0025, (0.0, 0.99), 16),
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Official weights -> inrvid names: the one mapping, inrvid_digan.official_names
-
-
-def load_exactly(module: torch.nn.Module, weights: dict[str, torch.Tensor], what: str) -> None:
-    """Copy `weights` into `module`; every parameter must be covered, with the same shape."""
-    own = module.state_dict()
-    missing = sorted(set(own) - set(weights))
-    extra = sorted(set(weights) - set(own))
-    wrong = [k for k in own if k in weights and own[k].shape != weights[k].shape]
-    if missing or extra or wrong:
-        raise SystemExit(f"{what}: weights do not map: missing {missing[:5]}, unexpected "
-                         f"{extra[:5]}, shapes differ {wrong[:5]}")
-    module.load_state_dict({k: v.to(own[k].dtype) for k, v in weights.items()})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,7 +224,7 @@ def main() -> None:
     device = pick_device(args.device)
     torch.set_num_threads(args.threads)
     numerics = args.numerics or ("fast" if device.type == "cuda" else "fp32")
-    off_modules = import_official(args.official.expanduser().resolve())
+    off_modules = import_official(args.official.expanduser().resolve(), "vs_official.py")
     if device.type == "cuda":            # as the official training loop sets them
         torch.backends.cudnn.benchmark = True
         torch.backends.cuda.matmul.allow_tf32 = False
@@ -336,15 +238,11 @@ def main() -> None:
         f"discriminators.image.channel_max={args.channel_max}",
         f"discriminators.motion.channel_max={args.channel_max}",
         f"train.numerics={numerics}", "generator.chunk_frames=2",
-        f"generator.extra_layers={extra_layers(args)}",
+        f"generator.extra_layers={extra_layers(args.resolution)}",
     ]
     ours = make_trainer(REPO / "recipes" / "digan_ucf.yaml", side, device)
-    load_exactly(ours.models.generator, generator_names(off.G.state_dict()), "generator")
+    load_official_weights(ours.models, off.G, off.D, args.resolution)
     ours.ema.model.load_state_dict(ours.models.generator.state_dict())
-    load_exactly(ours.models.discriminators["image"],
-                 trunk_names(off.D.imageD.state_dict(), args.resolution), "image D")
-    load_exactly(ours.models.discriminators["motion"],
-                 trunk_names(off.D.videoD.state_dict(), args.resolution), "motion D")
     if device.type == "cuda":   # agreement in float32 on both sides, then back as configured
         fp32 = ours.numerics.__class__.for_run("fp32", device)
         fp32.apply_flags()
