@@ -41,15 +41,18 @@ def device_name(device: torch.device) -> str:
 
 def make_trainer(recipe_path: str | Path, overrides: list[str], device: torch.device) -> Any:
     """The recipe's `Trainer` (every phase, lazy regularisation, EMA) on `device`, seeded."""
+    from inrvid.loading.plugins import load_plugins
     from inrvid.recipe import load_recipe
     from inrvid.train import distributed as ddp
     from inrvid.train.loop import Trainer
 
+    plugins = load_plugins()
     recipe = load_recipe(
-        recipe_path, [*overrides, f"train.device={device.type}", "eval.every_kimg=null"]
+        recipe_path, [*overrides, f"train.device={device.type}", "eval.every_kimg=null"],
+        plugins=plugins,
     )
     torch.manual_seed(0)
-    return Trainer(recipe, ddp.setup(recipe.train.device))
+    return Trainer(recipe, ddp.setup(recipe.train.device), plugins)
 
 
 def batch_of_clips(trainer: Any) -> torch.Tensor:
@@ -99,16 +102,18 @@ def eval_lines(run: Path) -> list[dict[str, Any]]:
 
 def real_floor(run: Path) -> dict[str, float]:
     """The recipe's metrics with real clips in place of the generator's."""
+    from inrvid.loading.plugins import load_plugins
     from inrvid.recipe import load_recipe
     from inrvid.runtime.build import build_metrics, context_for, video_spec_of
     from inrvid.runtime.scoring.runner import evaluate, group_by_sources, merge_results
     from inrvid.runtime.scoring.sources import RealClips
 
-    recipe = load_recipe(run / "recipe.resolved.yaml")
+    plugins = load_plugins()
+    recipe = load_recipe(run / "recipe.resolved.yaml", plugins=plugins)
     device = torch.device("cpu")
-    video = video_spec_of(recipe)
-    metrics = build_metrics(recipe, video, device)
-    ctx = context_for(recipe, video, device)
+    video = video_spec_of(recipe, plugins)
+    metrics = build_metrics(recipe, video, device, plugins)
+    ctx = context_for(recipe, video, device, plugins)
     real = RealClips(recipe.data, ctx)
     config = recipe.data.config
     independent = (

@@ -44,7 +44,7 @@ from common import real_floor, run_lines
 
 from inrvid.base import files
 from inrvid.base.errors import InrvidError
-from inrvid.loading.plugins import ensure_plugins
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import Recipe, load_recipe
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.runtime.build import build_dataset_of
@@ -145,13 +145,14 @@ class Grids:
         self.reals: torch.Tensor | None = None
 
     def write(self, checkpoint: ckpt.Checkpoint, title: str) -> Path:
-        recipe = checkpoint.validated_recipe()
-        writer = SampleWriter(ckpt.load_generator(checkpoint), checkpoint.run_dir,
+        plugins = load_plugins()
+        recipe = checkpoint.validated_recipe(plugins)
+        writer = SampleWriter(ckpt.load_generator(checkpoint, plugins), checkpoint.run_dir,
                               videos=recipe.train.sample_videos,
                               frames=recipe.train.sample_frames, seed=recipe.seed,
                               fps=checkpoint.video.fps)
         if self.reals is None:
-            self.reals = writer.real_videos(build_dataset_of(recipe))
+            self.reals = writer.real_videos(build_dataset_of(recipe, plugins))
         path = self.folder / f"grid-{checkpoint.images_seen:09d}.png"
         return report.grid_image(path, writer.render(), self.reals, title=title)
 
@@ -204,8 +205,7 @@ def save(results: dict[str, Any], out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
-    ensure_plugins()
-    recipe = load_recipe(args.recipe, args.overrides)
+    recipe = load_recipe(args.recipe, args.overrides, plugins=load_plugins())
     points = report.point_images(args.points_kimg or report.geometric_points())
     args.out.mkdir(parents=True, exist_ok=True)
     results = start(args, args.out / "results.json")

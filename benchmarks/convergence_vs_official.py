@@ -61,9 +61,10 @@ KEYS = {"frames": "swd", "motion": "swd_motion"}
 
 def control_recipe(args: argparse.Namespace, seed: int, out: Path, *more: str) -> Any:
     """The recipe both codes train at, for one seed (inrvid's run folder under `out`)."""
+    from inrvid.loading.plugins import load_plugins
     from inrvid.recipe import load_recipe
 
-    return load_recipe(args.recipe, [*more,
+    return load_recipe(args.recipe, plugins=load_plugins(), overrides=[*more,
         *WIDE, f"seed={seed}", f"train.duration_kimg={args.kimg}", f"eval.every_kimg={args.every}",
         f"train.checkpoint_every_kimg={args.kimg}", f"train.sample_every_kimg={args.kimg}",
         "train.num_workers=0", "train.device=cpu", f"output.dir={out}"])
@@ -87,11 +88,12 @@ def args_recipe(recipe: Any) -> str:
 
 def train_inrvid(args: argparse.Namespace, seed: int, out: Path) -> tuple[Path, list[dict]]:
     """Train inrvid; its run folder and the SWD curve from its in-training evaluations."""
+    from inrvid.loading.plugins import load_plugins
     from inrvid.train.loop import train
 
     recipe = control_recipe(args, seed, out / f"inrvid-seed{seed}")
     torch.manual_seed(seed)
-    run = train(recipe, argv=[SCRIPT], quiet=True)
+    run = train(recipe, load_plugins(), argv=[SCRIPT], quiet=True)
     return run, inrvid_curve(run / "metrics.jsonl", swd_metric(recipe)[0])
 
 
@@ -195,14 +197,16 @@ def score_official(snapshots: list[tuple[float, Path]], recipe: Any,
                    seed: int) -> list[dict[str, float]]:
     """The recipe's SWD of each snapshot's EMA generator, as inrvid's in-training evaluation."""
     from inrvid.base.pixels import to_uint8
+    from inrvid.loading.plugins import load_plugins
     from inrvid.runtime.build import build_metrics, context_for, video_spec_of
     from inrvid.runtime.scoring.runner import evaluate, group_by_sources, merge_results
     from inrvid.runtime.scoring.sources import RealClips, TensorVideoSource
     from inrvid.train.periodic_metrics import EVAL_SEED_OFFSET
 
-    video = video_spec_of(recipe)
-    metrics = build_metrics(recipe, video, torch.device("cpu"))
-    real = RealClips(recipe.data, context_for(recipe, None, torch.device("cpu")))
+    plugins = load_plugins()
+    video = video_spec_of(recipe, plugins)
+    metrics = build_metrics(recipe, video, torch.device("cpu"), plugins)
+    real = RealClips(recipe.data, context_for(recipe, None, torch.device("cpu"), plugins))
     role, _ = swd_metric(recipe)
     curve = []
     for kimg, path in snapshots:
@@ -223,11 +227,13 @@ def score_official(snapshots: list[tuple[float, Path]], recipe: Any,
 
 def check_same_architecture(off: Any, recipe: Any, args: argparse.Namespace) -> None:
     """The release's networks at these kwargs have exactly inrvid's parameters and shapes."""
+    from inrvid.loading.plugins import load_plugins
     from inrvid.runtime.build import build_models, video_spec_of
 
     kwargs = official_kwargs(args, recipe, Path("."), 0, Path("."))
     resolution = recipe.data.config.resolution
-    models = build_models(recipe, video_spec_of(recipe), torch.device("cpu"))
+    plugins = load_plugins()
+    models = build_models(recipe, video_spec_of(recipe, plugins), torch.device("cpu"), plugins)
     load_official_weights(models, construct(off, kwargs["G_kwargs"], resolution),
                           construct(off, kwargs["D_kwargs"], resolution), resolution)
 
@@ -318,18 +324,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         raise SystemExit(2)
     torch.set_num_threads(args.threads)
     from inrvid.base import files
-    from inrvid.loading.plugins import ensure_plugins
+    from inrvid.loading.plugins import load_plugins
     from inrvid.runtime.build import build_dataset_of
 
-    ensure_plugins()
     out = args.out.expanduser().resolve()
     off = import_training(import_official(args.official.expanduser().resolve(), SCRIPT))
     recipe = control_recipe(args, args.seeds[0], out)
     check_same_architecture(off, recipe, args)
     data = out / RELEASE_FOLDER
     if not (data / "train").is_dir():        # the clips themselves: flips are each code's own
-        export_frame_folders(build_dataset_of(control_recipe(args, 0, out, "data.hflip=false")),
-                             data)
+        export_frame_folders(build_dataset_of(control_recipe(args, 0, out, "data.hflip=false"),
+                                              load_plugins()), data)
     curves: dict[str, list[dict]] = {}
     seconds: dict[str, float] = {}
     run = None
@@ -366,9 +371,6 @@ def floor_of(run: Path, recipe: Any) -> dict[str, float]:
 def merge(args: argparse.Namespace) -> dict[str, Any]:
     """One report of several runs of this script (e.g. one process per seed, on more cores):
     their `control.json` or `control.partial.json`, at the same --kimg and --every."""
-    from inrvid.loading.plugins import ensure_plugins
-
-    ensure_plugins()
     curves: dict[str, list[dict]] = {}
     seconds: dict[str, float] = {}
     out = args.out.expanduser().resolve()

@@ -68,23 +68,25 @@ def i3d_throughput(
 
 def generator_and_data(checkpoint: str | None, device: torch.device) -> tuple[Any, Any, str]:
     """(EMA generator, real source, label): from a checkpoint, or the untrained quickstart."""
-    from inrvid.components.generator import build_generator
     from inrvid.evaluation.eval_command import CheckpointInputs
+    from inrvid.loading.plugins import load_plugins
     from inrvid.recipe import load_recipe
-    from inrvid.runtime.build import build_dataset_of, context_for
+    from inrvid.runtime.build import build_dataset_of, build_generator, context_for
     from inrvid.runtime.scoring.sources import RealClips
 
+    plugins = load_plugins()
     if checkpoint is not None:
-        inputs = CheckpointInputs(checkpoint, [], device)
+        inputs = CheckpointInputs(checkpoint, [], device, plugins)
         generator, recipe = inputs.generator(), inputs.data_recipe()
         label = f"checkpoint {inputs.facts()['path']}"
     else:
-        recipe = load_recipe(REPO / "recipes" / "quickstart.yaml")
-        video = build_dataset_of(recipe).video_spec
-        generator = build_generator(recipe.generator, context_for(recipe, video, device))
+        recipe = load_recipe(REPO / "recipes" / "quickstart.yaml", plugins=plugins)
+        video = build_dataset_of(recipe, plugins).video_spec
+        generator = build_generator(recipe, context_for(recipe, video, device, plugins))
         generator = generator.to(device).eval()
         label = "quickstart generator, untrained"
-    real = RealClips(recipe.data, context_for(recipe, None, torch.device("cpu"))).source(0)
+    ctx = context_for(recipe, None, torch.device("cpu"), plugins)
+    real = RealClips(recipe.data, ctx).source(0)
     return generator, real, label
 
 
@@ -132,9 +134,6 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    from inrvid.loading.plugins import ensure_plugins
-
-    ensure_plugins()
     use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
     device = torch.device("cuda" if use_cuda else "cpu")
     with tempfile.TemporaryDirectory() as tmp:

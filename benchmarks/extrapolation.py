@@ -49,7 +49,7 @@ def bands(clip_frames: int, max_t: float) -> dict[str, torch.Tensor]:
 def score(args: argparse.Namespace) -> dict[str, Any]:
     """Fit each video on its even clip frames and score every band; plain data."""
     model = load(args.checkpoint, device=args.device)
-    dataset = build_dataset_of(model.recipe)
+    dataset = build_dataset_of(model.recipe, model.plugins)
     if not hasattr(dataset, "render"):
         raise DataError(
             f"{args.checkpoint}: dataset: got {type(dataset).__name__}, expected moving_shapes "

@@ -40,8 +40,10 @@ from typing import Any
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from inrvid.components.registry import BuildContext, VideoSpec
-from inrvid.loading.plugins import REGISTRIES, ensure_plugins
+from inrvid.components.encoder import EncoderContext
+from inrvid.components.generator import GeneratorContext
+from inrvid.components.registry import VideoSpec
+from inrvid.loading.plugins import Plugins, load_plugins
 
 # ---------------------------------------------------------------------------------------------
 # Analytic multiply-adds
@@ -201,18 +203,18 @@ def time_step(
     }
 
 
-def build(registry: str, name: str, config: dict[str, Any], video: VideoSpec,
+def build(plugins: Plugins, registry: str, name: str, config: dict[str, Any], video: VideoSpec,
           encoder: dict[str, Any]) -> Any:
     """Build one component on CPU with `config`; the generator's encoders from `encoder`."""
-    enc = REGISTRIES["encoder"].get("digan_fourier_xyt")
+    enc = plugins.registry("encoder").get("digan_fourier_xyt")
     enc_cfg = enc.config.model_validate(encoder)
 
-    def make_encoder(ctx: BuildContext) -> Any:
-        return REGISTRIES["encoder"].build(enc, enc_cfg, ctx)
+    def make_encoder(ctx: EncoderContext) -> Any:
+        return enc.build(enc_cfg, ctx)
 
-    comp = REGISTRIES[registry].get(name)
-    ctx = BuildContext(video=video, encoder_builder=make_encoder)
-    return REGISTRIES[registry].build(comp, comp.config.model_validate(config), ctx)
+    comp = plugins.registry(registry).get(name)
+    ctx = GeneratorContext(video=video, encoder=make_encoder)
+    return comp.build(comp.config.model_validate(config), ctx)
 
 
 def parse_args() -> argparse.Namespace:
@@ -234,7 +236,6 @@ def main() -> None:
     args = parse_args()
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available()
                           else ("cpu" if args.device == "auto" else args.device))
-    ensure_plugins()
     _return_freed_memory_to_the_os()
     torch.manual_seed(0)
     video = VideoSpec(frames=16, height=args.resolution, width=args.resolution)
@@ -246,7 +247,9 @@ def main() -> None:
         "scale": args.scale, **widths, "features": args.features,
     }
 
-    gen = build("generator", "digan", widths, video, {"features": args.features}).to(device)
+    plugins = load_plugins()
+    gen = build(plugins, "generator", "digan", widths, video, {"features": args.features})
+    gen = gen.to(device)
     z_content, z_motion = gen.sample_latents(b)
     times = torch.sort(torch.rand(b, t, device=device), dim=1).values
     step = time_step(lambda g=gen: g(z_content, z_motion, times, scale=args.scale), device,
@@ -260,7 +263,8 @@ def main() -> None:
     side = res * args.scale
     frames = torch.rand(b, t, 3, side, side, device=device) * 2 - 1
     for role, name, seen in (("image_d", "digan_image_d", t), ("motion_d", "digan_motion_d", 2)):
-        disc = build("discriminator", name, widths, VideoSpec(16, side, side), {}).to(device)
+        disc = build(plugins, "discriminator", name, widths, VideoSpec(16, side, side), {})
+        disc = disc.to(device)
         clip, clip_times = frames[:, :seen], times[:, :seen]
         step = time_step(lambda d=disc, c=clip, ct=clip_times: d(c, ct), device, args.repeats, disc)
         inputs_per_video = seen if role == "image_d" else 1

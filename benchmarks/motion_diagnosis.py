@@ -51,13 +51,15 @@ def auc(positive: Tensor, negative: Tensor) -> float:
 
 def load_trainer(source: Path) -> Any:
     """The trainer of a run folder (latest checkpoint) or of a checkpoint file, on the CPU."""
+    from inrvid.loading.plugins import load_plugins
     from inrvid.runtime.checkpoint import storage
     from inrvid.train import distributed as ddp
     from inrvid.train.loop import Trainer
 
+    plugins = load_plugins()
     checkpoint = storage.load(storage.find(source))
-    recipe = checkpoint.validated_recipe(["train.device=cpu", "eval.every_kimg=null"])
-    trainer = Trainer(recipe, ddp.setup("cpu"))
+    recipe = checkpoint.validated_recipe(plugins, ["train.device=cpu", "eval.every_kimg=null"])
+    trainer = Trainer(recipe, ddp.setup("cpu"), plugins)
     trainer.load_state(checkpoint)
     return trainer
 

@@ -177,7 +177,8 @@ def fvd_seconds(trainer: Any, device: torch.device, videos: int) -> dict[str, An
     from inrvid.runtime.scoring.sources import RealClips
 
     recipe = trainer.recipe
-    real = RealClips(recipe.data, context_for(recipe, None, torch.device("cpu"))).source(0)
+    ctx = context_for(recipe, None, torch.device("cpu"), trainer.plugins)
+    real = RealClips(recipe.data, ctx).source(0)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["INRVID_CACHE"] = str(Path(tmp) / "cache")          # never the user's cache
         weights = save_random_i3d(Path(tmp))

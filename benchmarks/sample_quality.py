@@ -20,14 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import eval_lines, real_floor
 
-from inrvid.loading.plugins import ensure_plugins
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("runs", nargs="+", type=Path, help="run folders")
     args = parser.parse_args()
-    ensure_plugins()
     rows = []
     for run in args.runs:
         records = eval_lines(run)

@@ -28,6 +28,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from model_step import PeakMemory
 
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import load_recipe
 from inrvid.train import distributed as ddp
 from inrvid.train.loop import Trainer
@@ -65,10 +66,11 @@ def measure(args: argparse.Namespace, mode: str) -> dict[str, float | str]:
         overrides.append(f"train.batch_size={args.batch}")
     if args.numerics:
         overrides.append(f"train.numerics={args.numerics}")
-    recipe = load_recipe(args.recipe, overrides)
+    plugins = load_plugins()
+    recipe = load_recipe(args.recipe, overrides, plugins=plugins)
     info = ddp.setup(recipe.train.device)
     torch.manual_seed(0)
-    trainer = Trainer(recipe, info)
+    trainer = Trainer(recipe, info, plugins)
     batch = recipe.train.batch_size
     clips = torch.stack([trainer.dataset[i % len(trainer.dataset)]["video"] for i in range(batch)])
     start = time.perf_counter()

@@ -1,7 +1,8 @@
 """The `inrvid` command line: the core commands (one table, `CORE_COMMANDS`) plus plug-ins'.
 
 An `InrvidError` is printed as a short message without a traceback; anything else keeps
-its traceback. `--strict-plugins` turns any plug-in failure into exit status 3.
+its traceback. `--strict-plugins` turns any plug-in failure into exit status 3. The plug-ins
+load once (`inrvid.loading.plugins.load_plugins`) and reach the command as `args.plugins`.
 
 It answers `--help` and `--version` at once: this module and the modules it imports at the
 top hold only argument set-ups (`configure`), and the parser configures only the command
@@ -15,6 +16,7 @@ import argparse
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from inrvid.base.errors import InrvidError, PluginError
 from inrvid.base.version import __version__
@@ -26,6 +28,9 @@ from inrvid.interop import commands as interop_commands
 from inrvid.loading import listing
 from inrvid.scaffold import command as scaffold_command
 from inrvid.train import command as train_command
+
+if TYPE_CHECKING:
+    from inrvid.loading.plugins import Plugins
 
 STRICT_EXIT = 3
 
@@ -63,7 +68,7 @@ def cmd_recipe(args: argparse.Namespace) -> int:
     from inrvid.recipe.resolved import resolved_yaml
 
     if args.recipe_command == "schema":
-        text = json.dumps(recipe_json_schema(), indent=2)
+        text = json.dumps(recipe_json_schema(args.plugins), indent=2)
         if args.out:
             files.write_text(args.out, text + "\n")
             console.err.print(f"wrote {escape(args.out)}")
@@ -77,7 +82,7 @@ def cmd_recipe(args: argparse.Namespace) -> int:
             raise RecipeError(loaded.problems)
         sys.stdout.write(yaml.safe_dump(loaded.plain(), sort_keys=False))
         return 0
-    recipe = load_recipe(args.recipe, args.overrides, positions)
+    recipe = load_recipe(args.recipe, args.overrides, positions, plugins=args.plugins)
     if args.recipe_command == "validate":
         from inrvid.recipe.machine import check_machine
 
@@ -263,11 +268,9 @@ def named_command(argv: Sequence[str]) -> str | None:
     return None
 
 
-def collect_commands() -> dict[str, Command]:
+def collect_commands(plugins: Plugins) -> dict[str, Command]:
     """Commands added by plug-ins through `inrvid_add_commands` (core names are reserved)."""
-    from inrvid.loading.plugins import guarded, plugin_manager
-
-    pm = plugin_manager()
+    pm = plugins.pm
     reserved = frozenset(c.name for c in CORE_COMMANDS)
     merged: dict[str, Command] = {}
     for name, plugin in pm.list_name_plugin():
@@ -275,12 +278,12 @@ def collect_commands() -> dict[str, Command]:
         caller = pm.subset_hook_caller(
             "inrvid_add_commands", remove_plugins=[p for p in pm.get_plugins() if p is not plugin]
         )
-        ok, _ = guarded(name, "inrvid_add_commands", caller, commands=table)
+        ok, _ = plugins.guarded(name, "inrvid_add_commands", caller, commands=table)
         if not ok:
             continue  # a plug-in failing here loses its own commands, nobody else's
         for cname, command in table.commands.items():
             what = f"inrvid_add_commands ('{cname}')"
-            ok, _ = guarded(name, what, _try_command, command=command, taken=merged)
+            ok, _ = plugins.guarded(name, what, _try_command, command=command, taken=merged)
             if ok:
                 merged[cname] = command
     return merged
@@ -329,7 +332,12 @@ def _main(argv: list[str]) -> int:
     # `inrvid plugins` reports every plug-in's health, the commands they add included.
     lists_plugins = name == "plugins" and not {"-h", "--help"} & set(argv)
     other = name is not None and name not in core
-    commands = collect_commands() if other or lists_plugins else {}
+    plugins = None
+    if other or lists_plugins:
+        from inrvid.loading.plugins import load_plugins
+
+        plugins = load_plugins()
+    commands = collect_commands(plugins) if plugins is not None else {}
     parser = build_parser(commands, only=name if name in core else None)
     overrides = override_tokens(parser, argv)
     args, extras = parser.parse_known_args([a for i, a in enumerate(argv) if i not in overrides])
@@ -345,11 +353,12 @@ def _main(argv: list[str]) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
 
     from inrvid.base import console, progress
-    from inrvid.loading.plugins import ensure_plugins
+    from inrvid.loading.plugins import load_plugins
 
     if hasattr(args, "progress"):
         progress.set_mode(args.progress)
-    report = ensure_plugins()
+    plugins = load_plugins() if plugins is None else plugins  # once per command
+    report = plugins.report
     strict = bool(getattr(args, "strict_plugins", False))
     for problem in report.problems():
         console.warn(problem)
@@ -360,6 +369,7 @@ def _main(argv: list[str]) -> int:
         return STRICT_EXIT
     args.argv = argv  # the run records the command line it was started with
     args.plugin_commands = commands  # `inrvid plugins` lists them
+    args.plugins = plugins
     table = {c.name: c for c in CORE_COMMANDS} | commands
     status = table[args.command].run(args) or 0
     if strict and (report.problems() or report.hook_failures):

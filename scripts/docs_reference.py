@@ -126,9 +126,10 @@ def fields_table(model: type[BaseModel]) -> list[str]:
 # ---------------------------------------------------------------- components
 def components_page() -> str:
     """Every registered component of every registry, with its options."""
-    from inrvid.loading.plugins import REGISTRIES, ensure_plugins
+    from inrvid.loading.plugins import load_plugins
 
-    report = ensure_plugins()
+    plugins = load_plugins()
+    report = plugins.report
     lines = [
         "# Components",
         "",
@@ -145,11 +146,11 @@ def components_page() -> str:
             lines.append(f"    - `{r.entry_point}` ({r.distribution} {r.version}): {r.status}")
         lines.append("")
     lines += ["| registry | components |", "|---|---|"]
-    for name, registry in REGISTRIES.items():
+    for name, registry in plugins.registries.items():
         links = ", ".join(f"[`{c.name}`](#{anchor(name, c.name)})" for c in registry)
         lines.append(f"| `{name}` | {links or '(none installed)'} |")
     lines.append("")
-    for name, registry in REGISTRIES.items():
+    for name, registry in plugins.registries.items():
         lines += [f"## {name}", ""]
         for comp in registry:
             lines += [
@@ -177,10 +178,9 @@ def anchor(registry: str, name: str) -> str:
 def build_cli_parser() -> argparse.ArgumentParser:
     """The real `inrvid` parser, core and plug-in commands included."""
     from inrvid.cli import build_parser, collect_commands
-    from inrvid.loading.plugins import ensure_plugins
+    from inrvid.loading.plugins import load_plugins
 
-    ensure_plugins()
-    return build_parser(collect_commands())
+    return build_parser(collect_commands(load_plugins()))
 
 
 def walk_commands(
@@ -288,14 +288,16 @@ def command_anchor(words: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------- recipe schema
 def schema_json() -> str:
     """The JSON Schema of recipes, as `inrvid recipe schema` prints it."""
+    from inrvid.loading.plugins import load_plugins
     from inrvid.recipe.json_schema import recipe_json_schema
 
-    return json.dumps(recipe_json_schema(), indent=2) + "\n"
+    return json.dumps(recipe_json_schema(load_plugins()), indent=2) + "\n"
 
 
 def schema_page() -> str:
     """The recipe's core sections and the JSON Schema for editors."""
-    from inrvid.recipe.schema import EvalConfig, OutputConfig, RawRecipe, TrainConfig
+    from inrvid.components.kinds import KINDS
+    from inrvid.recipe.schema import EvalConfig, OutputConfig, TrainConfig, raw_model
 
     lines = [
         "# Recipe schema",
@@ -309,7 +311,7 @@ def schema_page() -> str:
         "",
         "## Top level",
         "",
-        *fields_table(RawRecipe),
+        *fields_table(raw_model(KINDS)),
         "## `train`",
         "",
         *fields_table(TrainConfig),

@@ -377,7 +377,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(0)
     model = inrvid.load(run)
     training["kimg"] = model.info["images_seen"] / 1000
-    dataset = build_dataset_of(model.recipe)
+    dataset = build_dataset_of(model.recipe, model.plugins)
     fps = model.video.fps
     clips = torch.stack([dataset.render_uint8(v, model.times(model.video.frames).double())
                          for v in range(4)])

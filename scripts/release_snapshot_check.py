@@ -86,18 +86,22 @@ def compare_digan(out: Path, release: str) -> dict[str, Any]:
     import numpy as np
     import torch
 
+    from inrvid.loading.plugins import load_plugins
     from inrvid.runtime import checkpoint as ckpt
 
+    plugins = load_plugins()
     checkpoint, sources = converted(release, out)
     ref = dict(np.load(out / "reference.npz"))
     classes = torch.from_numpy(ref["labels"]) if checkpoint.generator.component.config.get(
         "num_classes") else None
     z, z_motion, times = (torch.from_numpy(ref[k]) for k in ("z", "z_motion", "times"))
     frames, pair = torch.from_numpy(ref["frames"]), torch.from_numpy(ref["pair"])
-    d = ckpt.load_discriminators(checkpoint)
+    d = ckpt.load_discriminators(checkpoint, plugins)
     with torch.no_grad():
-        ema = ckpt.load_generator(checkpoint, ema=True)(z, z_motion, times, classes=classes)
-        raw = ckpt.load_generator(checkpoint, ema=False)(z, z_motion, times, classes=classes)
+        ema = ckpt.load_generator(checkpoint, plugins, ema=True)(z, z_motion, times,
+                                                                 classes=classes)
+        raw = ckpt.load_generator(checkpoint, plugins, ema=False)(z, z_motion, times,
+                                                                  classes=classes)
         image = d["image"](frames, pair, classes=classes)
         motion = d["motion"](frames, pair, classes=classes)
     return {"sources": sources, "classes": 0 if classes is None else int(
@@ -113,16 +117,18 @@ def compare_stylegan_v(out: Path, release: str) -> dict[str, Any]:
     import numpy as np
     import torch
 
+    from inrvid.loading.plugins import load_plugins
     from inrvid.runtime import checkpoint as ckpt
 
+    plugins = load_plugins()
     checkpoint, sources = converted(release, out)
     ref = dict(np.load(out / "reference.npz"))
     z, noise, tau = (torch.from_numpy(ref[k]) for k in ("z", "noise", "tau"))
     t = tau / (checkpoint.video.frames - 1)                 # inrvid time: tau / (F - 1)
     with torch.no_grad():
-        ema = ckpt.load_generator(checkpoint, ema=True)(z, noise.flatten(1), t)
-        raw = ckpt.load_generator(checkpoint, ema=False)(z, noise.flatten(1), t)
-        logits = ckpt.load_discriminators(checkpoint)["video"](ema, t)
+        ema = ckpt.load_generator(checkpoint, plugins, ema=True)(z, noise.flatten(1), t)
+        raw = ckpt.load_generator(checkpoint, plugins, ema=False)(z, noise.flatten(1), t)
+        logits = ckpt.load_discriminators(checkpoint, plugins)["video"](ema, t)
     return {"sources": sources, "classes": 0,
             "G_ema frames": max_diff(ema, ref["ema"]), "G frames": max_diff(raw, ref["raw"]),
             "D logits": max_diff(logits.flatten(), ref["logits"]),
@@ -132,9 +138,10 @@ def compare_stylegan_v(out: Path, release: str) -> dict[str, Any]:
 def fingerprints_of_checkout(release: str, checkout: Path) -> dict[str, bool]:
     """Whether each file of the importer's table still has its fingerprint in the checkout."""
     from inrvid.interop.importing import find_importer
+    from inrvid.loading.plugins import load_plugins
     from inrvid.release import file_sha256
 
-    importer = find_importer(release)
+    importer = find_importer(release, load_plugins())
     return {k.path: (checkout / k.path).is_file() and file_sha256(checkout / k.path) == k.sha256
             for k in importer.known_sources}
 

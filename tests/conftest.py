@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
 
-from inrvid.loading.plugins import PluginReport, load_plugins
+from inrvid.loading import plugins as loading_plugins
+from inrvid.loading.plugins import Plugins, load_plugins
 
 REPO = Path(__file__).resolve().parents[1]
+REAL_DISCOVERY = loading_plugins.discover_entry_points
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # Under `pytest -n 2` on two cores, two intra-op threads per worker oversubscribe the
@@ -69,17 +71,39 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_media(tmp_path_factory.getbasetemp() / "stand-in-data")
 
 
-@pytest.fixture
-def load_fixture_plugins() -> Iterator[Callable[..., PluginReport]]:
-    """Load only the named fixture plug-ins; the installed plug-ins are restored afterwards."""
+def install_entry_points(eps: list[md.EntryPoint] | None) -> Callable[[], list[md.EntryPoint]]:
+    """For a whole process (a child script, a fault trial): make `eps` the installed entry
+    points (None: the real ones again). Returns the discovery it replaced."""
+    replaced = loading_plugins.discover_entry_points
+    loading_plugins.discover_entry_points = (
+        REAL_DISCOVERY if eps is None else (lambda: list(eps))  # type: ignore[assignment]
+    )
+    return replaced
 
-    def load(*names: str, **modules: str) -> PluginReport:
+
+def use_entry_points(monkeypatch: pytest.MonkeyPatch, eps: list[md.EntryPoint]) -> Plugins:
+    """Make `eps` the installed entry points for this test (every `load_plugins()`, the CLI's
+    included, finds these); return them loaded."""
+    monkeypatch.setattr(loading_plugins, "discover_entry_points", lambda: list(eps))
+    return load_plugins()
+
+
+@pytest.fixture
+def load_fixture_plugins(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Plugins]:
+    """Make only the named fixture plug-ins installed for this test; return them loaded."""
+
+    def load(*names: str, **modules: str) -> Plugins:
         eps = [fixture_entry_point(n) for n in names]
         eps += [fixture_entry_point(n, m) for n, m in modules.items()]
-        return load_plugins(entry_points=eps)
+        return use_entry_points(monkeypatch, eps)
 
-    yield load
-    load_plugins()
+    return load
+
+
+@pytest.fixture
+def plugins() -> Plugins:
+    """The installed plug-ins (or those a test made installed), loaded."""
+    return load_plugins()
 
 
 TOY_RECIPE = """\
@@ -101,7 +125,7 @@ train: {batch_size: 4, duration_kimg: 0.004}
 
 
 @pytest.fixture
-def toy_recipe(tmp_path: Path, load_fixture_plugins: Callable[..., PluginReport]) -> Path:
+def toy_recipe(tmp_path: Path, load_fixture_plugins: Callable[..., Plugins]) -> Path:
     """A valid recipe over the toy components, with only the toy plug-in loaded."""
     load_fixture_plugins("toy")
     path = tmp_path / "toy.yaml"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import torch
 from einops import parse_shape
@@ -51,3 +52,36 @@ def pick_device(choice: str) -> torch.device:
     if choice == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(choice)
+
+
+@dataclass(frozen=True)
+class StateMismatch:
+    """How weights differ from a module's state dict.
+
+    Keys missing, keys unexpected, and `(key, shape given, shape expected)` for each key of
+    another shape.
+    """
+
+    missing: list[str]
+    unexpected: list[str]
+    shapes: list[tuple[str, list[int], list[int]]]
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.unexpected or self.shapes)
+
+
+def state_mismatch(module: nn.Module, weights: Mapping[str, object]) -> StateMismatch:
+    """What keeps `module.load_state_dict(weights, strict=True)` from fitting, found first.
+
+    Callers name every key and shape in their own error instead of torch's.
+    """
+    expected = module.state_dict()
+    return StateMismatch(
+        missing=[k for k in expected if k not in weights],
+        unexpected=[k for k in weights if k not in expected],
+        shapes=[
+            (k, list(getattr(weights[k], "shape", ())), list(v.shape))
+            for k, v in expected.items()
+            if k in weights and tuple(getattr(weights[k], "shape", ())) != tuple(v.shape)
+        ],
+    )

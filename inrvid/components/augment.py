@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from inrvid.components.registry import BuildContext, ComponentConfig, Registry, Section
+from inrvid.components.registry import ComponentConfig
 
 
 class AugmentConfig(ComponentConfig):
@@ -22,11 +22,3 @@ class Augment(nn.Module):
     def forward(self, frames: Tensor) -> Tensor:
         """Augment `b t c h w` frames."""
         raise NotImplementedError
-
-
-AUGMENTS: Registry[Augment] = Registry("augment", returns=Augment)
-
-
-def build_augment(section: Section[Augment], ctx: BuildContext) -> Augment:
-    """Build one augment of the recipe's `augment` list."""
-    return AUGMENTS.build(section.component, section.config, ctx)

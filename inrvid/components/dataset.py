@@ -9,7 +9,7 @@ from pydantic import Field
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from inrvid.components.registry import BuildContext, ComponentConfig, Registry, Section, VideoSpec
+from inrvid.components.registry import ComponentConfig, VideoSpec
 
 
 class DatasetConfig(ComponentConfig):
@@ -75,11 +75,3 @@ class VideoDataset(Dataset[ClipItem]):
     def summary(self) -> DatasetSummary:
         """Counts, classes and skipped files."""
         raise NotImplementedError
-
-
-DATASETS: Registry[VideoDataset] = Registry("dataset", returns=VideoDataset)
-
-
-def build_dataset(section: Section[VideoDataset], ctx: BuildContext) -> VideoDataset:
-    """Build the recipe's dataset (first: it sets `ctx.video` for everything else)."""
-    return DATASETS.build(section.component, section.config, ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from inrvid.components.registry import BuildContext, ComponentConfig, Registry, Section, VideoSpec
+from inrvid.components.registry import ComponentConfig, VideoSpec
 
 
 class DiscriminatorConfig(ComponentConfig):
@@ -39,11 +39,3 @@ class Discriminator(nn.Module):
     def forward(self, frames: Tensor, times: Tensor) -> Tensor:
         """Logits `b k` for frames `b t c h w` at times `b t`."""
         raise NotImplementedError
-
-
-DISCRIMINATORS: Registry[Discriminator] = Registry("discriminator", returns=Discriminator)
-
-
-def build_discriminator(section: Section[Discriminator], ctx: BuildContext) -> Discriminator:
-    """Build one discriminator role of the recipe."""
-    return DISCRIMINATORS.build(section.component, section.config, ctx)

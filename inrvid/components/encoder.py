@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from torch import Tensor, nn
 
-from inrvid.components.registry import BuildContext, ComponentConfig, Registry, Section
+from inrvid.components.registry import BuildContext, ComponentConfig
 
 
 class EncoderConfig(ComponentConfig):
@@ -17,7 +19,7 @@ class CoordinateEncoder(nn.Module):
     `forward(coords b n 3, style b d_w, z_motion b d_m or None) -> b n d` with
     d = `self.out_features`; n is the flattened `t h w` grid, x and y in [-1, 1] (wider when
     zoomed out), t any real. DIGAN generates its frequencies from the style w and z_motion;
-    a fixed encoder ignores both. `ctx.style_dim` and `ctx.motion_dim` give their sizes.
+    a fixed encoder ignores both. Its factory gets an `EncoderContext`, which gives their sizes.
     """
 
     out_features: int
@@ -27,9 +29,12 @@ class CoordinateEncoder(nn.Module):
         raise NotImplementedError
 
 
-ENCODERS: Registry[CoordinateEncoder] = Registry("encoder", returns=CoordinateEncoder)
+@dataclass(frozen=True, kw_only=True)
+class EncoderContext(BuildContext):
+    """The build context of an encoder: the sizes of the w and z_motion it is fed.
 
+    A generator makes one per encoder it builds (`GeneratorContext.make_encoder`).
+    """
 
-def build_encoder(section: Section[CoordinateEncoder], ctx: BuildContext) -> CoordinateEncoder:
-    """Build one encoder (the generator asks for one per scale through `ctx.make_encoder`)."""
-    return ENCODERS.build(section.component, section.config, ctx)
+    style_dim: int
+    motion_dim: int

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import torch
 from pydantic import Field
 from torch import Tensor, nn
 
-from inrvid.base.errors import InrvidError
-from inrvid.components.registry import (
-    BuildContext,
-    ComponentConfig,
-    Registry,
-    Section,
-    close_matches,
-)
+from inrvid.base.errors import InrvidError, PluginError
+from inrvid.components.encoder import CoordinateEncoder, EncoderContext
+from inrvid.components.registry import BuildContext, ComponentConfig, close_matches
 
 
 class GeneratorConfig(ComponentConfig):
@@ -70,10 +67,17 @@ class Generator(nn.Module):
         raise NotImplementedError
 
     def sample_latents(
-        self, batch: int, generator: torch.Generator | None = None
+        self,
+        batch: int,
+        generator: torch.Generator | None = None,
+        device: torch.device | str | None = None,
     ) -> tuple[Tensor, Tensor | None]:
-        """Standard normal latents `(b d_c, b d_m or None)` on this module's device."""
-        device = next(self.parameters()).device
+        """Standard normal latents `(b d_c, b d_m or None)` on `device` (None: this module's).
+
+        Drawn on the CPU from `generator`, z_content first: the one way every caller (training,
+        sample grids, generation, evaluation) draws latents, so equal seeds give equal videos.
+        """
+        device = next(self.parameters()).device if device is None else device
         z_content = torch.randn(batch, self.content_dim, generator=generator).to(device)
         if self.motion_dim == 0:
             return z_content, None
@@ -151,8 +155,6 @@ def class_index(generator: Generator, name: str) -> int:
     )
 
 
-GENERATORS: Registry[Generator] = Registry("generator", returns=Generator)
-
 
 def needs_encoder(factory: object) -> bool:
     """Whether a registered generator factory builds coordinate encoders (True unless declared).
@@ -163,6 +165,25 @@ def needs_encoder(factory: object) -> bool:
     return bool(getattr(factory, "needs_encoder", True))
 
 
-def build_generator(section: Section[Generator], ctx: BuildContext) -> Generator:
-    """Build the recipe's generator; its encoders come from `ctx.make_encoder`."""
-    return GENERATORS.build(section.component, section.config, ctx)
+# Builds one encoder from the recipe's `encoder` section on the context given.
+EncoderBuilder = Callable[[EncoderContext], CoordinateEncoder]
+
+
+@dataclass(frozen=True)
+class GeneratorContext(BuildContext):
+    """The build context of a generator: where its coordinate encoders come from.
+
+    `encoder` builds the recipe's `encoder` section; None for a generator that declares
+    `needs_encoder = False` (the recipe then has no such section).
+    """
+
+    encoder: EncoderBuilder | None = field(default=None, compare=False, repr=False)
+
+    def make_encoder(self, *, style_dim: int, motion_dim: int) -> CoordinateEncoder:
+        """Build a fresh encoder from the recipe's `encoder` section (one per call)."""
+        if self.encoder is None:
+            raise PluginError("this build context has no `encoder` section to build from")
+        return self.encoder(EncoderContext(
+            video=self.video, device=self.device, seed=self.seed, plugins=self.plugins,
+            style_dim=style_dim, motion_dim=motion_dim,
+        ))

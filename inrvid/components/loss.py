@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import Field
 from torch import Tensor, nn
 
+from inrvid.base.errors import TrainingError
 from inrvid.components.discriminator import Discriminator
-from inrvid.components.registry import BuildContext, ComponentConfig, Registry, Section
+from inrvid.components.registry import ComponentConfig
 
 Network = Literal["generator", "discriminator"]
 
@@ -82,6 +83,32 @@ class PhaseInputs:
     fake_classes: Tensor | None = None
     real_classes: Tensor | None = None
 
+    def require(self, name: str, loss: str) -> Tensor:
+        """The frames or times `name` (`fake_frames`, `real_times`, ...) of this phase.
+
+        A `TrainingError` naming `loss` when the phase has none (a loss used where it cannot).
+        """
+        value = getattr(self, name)
+        if value is None:
+            raise TrainingError(f"loss '{loss}': {name} is None in this phase, expected frames")
+        return value
+
+    def select(self, roles: Sequence[str] | None, loss: str) -> dict[str, Discriminator]:
+        """The discriminators `loss` acts on: every one (`roles` None), or the roles listed.
+
+        The roles must exist (`recipe validate` checks a `DiscriminatorRoles` field first).
+        """
+        if roles is None:
+            return dict(self.discriminators)
+        missing = [r for r in roles if r not in self.discriminators]
+        if missing:
+            raise TrainingError(
+                f"loss '{loss}': roles {missing} are not discriminator roles of this recipe, "
+                f"expected some of {sorted(self.discriminators)}\n"
+                f"  fix `losses.<role>.roles` or the `discriminators` section"
+            )
+        return {r: self.discriminators[r] for r in roles}
+
 
 def score(
     disc: Discriminator, frames: Tensor, times: Tensor, classes: Tensor | None
@@ -113,11 +140,3 @@ class Loss(nn.Module):
     def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
         """Scalar terms for the discriminator phase; {} if this loss has none."""
         return {}
-
-
-LOSSES: Registry[Loss] = Registry("loss", returns=Loss)
-
-
-def build_loss(section: Section[Loss], ctx: BuildContext) -> Loss:
-    """Build one loss role of the recipe."""
-    return LOSSES.build(section.component, section.config, ctx)

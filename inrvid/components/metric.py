@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from inrvid.components.registry import BuildContext, ComponentConfig, Registry, Section
+from inrvid.components.registry import ComponentConfig
 
 
 class MetricConfig(ComponentConfig):
@@ -39,11 +39,3 @@ class Metric:
     def provenance(self) -> dict[str, object]:
         """Protocol, weight hashes and anything else a result must carry."""
         return {}
-
-
-METRICS: Registry[Metric] = Registry("metric", returns=Metric)
-
-
-def build_metric(section: Section[Metric], ctx: BuildContext) -> Metric:
-    """Build one metric of the recipe's `eval.metrics`."""
-    return METRICS.build(section.component, section.config, ctx)

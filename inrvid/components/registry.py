@@ -1,4 +1,8 @@
-"""Typed registries of components, their origins, configs and the build context."""
+"""Typed registries of components, their origins, configs and the build context.
+
+A registry of each kind is made from the table of kinds (`inrvid.components.kinds`) by
+whoever loads the plug-ins (`inrvid.loading`); nothing here is a process-wide instance.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from types import UnionType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, Union, get_args, get_origin
 
 import torch
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
@@ -16,7 +20,7 @@ from inrvid.base.errors import InrvidError, PluginError
 from inrvid.base.streams import stream_seed
 
 if TYPE_CHECKING:
-    from inrvid.components.encoder import CoordinateEncoder
+    from typing_extensions import Self
 
 T = TypeVar("T")
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -78,11 +82,22 @@ class Component(Generic[T]):
     summary: str
     origin: Origin
     registry: str = ""
+    returns: type = object  # the kind's base class: what the factory must return
 
     @property
     def qualified_name(self) -> str:
         """`entrypoint:name`, which selects this component when `name` is ambiguous."""
         return f"{self.origin.entry_point}:{self.name}"
+
+    def build(self, config: ComponentConfig, ctx: BuildContext) -> T:
+        """Call the factory and check that it returned an instance of the kind's base class."""
+        made = self.factory(config, ctx)
+        if not isinstance(made, self.returns):
+            raise PluginError(
+                f"{self.registry} '{self.name}' from {self.origin.describe()} returned "
+                f"{type(made).__name__}, expected a {self.returns.__name__}"
+            )
+        return made
 
 
 @dataclass(frozen=True)
@@ -96,20 +111,28 @@ class VideoSpec:
     fps: float = 25.0
 
 
+class HookCaller(Protocol):
+    """The loaded plug-ins' hooks, as components see them (`inrvid.loading.Plugins` is one)."""
+
+    def call_hook(self, name: str, *, first: bool = False, **kwargs: Any) -> list[Any]:
+        """Each plug-in's result of hook `name`, each call isolated from the others' failures."""
+        ...
+
+
 @dataclass(frozen=True)
 class BuildContext:
     """What a factory needs besides its own config.
 
-    `video` is None only while the dataset itself is built. `style_dim` and `motion_dim` are set
-    for encoders built through `make_encoder` (the size of w and of z_motion they are fed).
+    `video` is None only while the dataset itself is built. `plugins` are the loaded plug-ins
+    (a dataset opens its videos with their readers: `inrvid.video.open_video(path,
+    ctx.plugins)`); None outside a run, where only the core's readers are used. Generators get
+    a `GeneratorContext` and encoders an `EncoderContext`, which add what only they use.
     """
 
     video: VideoSpec | None = None
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     seed: int = 0
-    style_dim: int | None = None
-    motion_dim: int | None = None
-    encoder_builder: Callable[[BuildContext], CoordinateEncoder] | None = None
+    plugins: HookCaller | None = field(default=None, compare=False, repr=False)
 
     def require_video(self) -> VideoSpec:
         """The video spec; an error if the dataset has not been built yet."""
@@ -117,17 +140,11 @@ class BuildContext:
             raise PluginError("this component needs the video spec, which the dataset sets first")
         return self.video
 
-    def make_encoder(self, *, style_dim: int, motion_dim: int) -> CoordinateEncoder:
-        """Build a fresh encoder from the recipe's `encoder` section (one per call)."""
-        if self.encoder_builder is None:
-            raise PluginError("this build context has no `encoder` section to build from")
-        return self.encoder_builder(replace(self, style_dim=style_dim, motion_dim=motion_dim))
-
-    def substream(self, purpose: str) -> BuildContext:
+    def substream(self, purpose: str) -> Self:
         """The same context on sub-stream `purpose` of this one's seed (`inrvid.base.streams`)."""
         return replace(self, seed=stream_seed(self.seed, purpose))
 
-    def with_seed_offset(self, offset: int) -> BuildContext:
+    def with_seed_offset(self, offset: int) -> Self:
         """The same context on sub-stream number `offset` (one per encoder, per scale...)."""
         return self.substream(str(offset))
 
@@ -218,16 +235,6 @@ class Registry(Generic[T]):
             )
         return found[0]
 
-    def build(self, component: Component[T], config: ComponentConfig, ctx: BuildContext) -> T:
-        """Call the component's factory and check that it returned a `self.returns`."""
-        made = component.factory(config, ctx)
-        if not isinstance(made, self.returns):
-            raise PluginError(
-                f"{self.name} '{component.name}' from {component.origin.describe()} returned "
-                f"{type(made).__name__}, expected a {self.returns.__name__}"
-            )
-        return made
-
 
 def _suggestion(word: str, candidates: list[str], where: str) -> str:
     matches = close_matches(word, candidates)
@@ -244,3 +251,7 @@ class Section(Generic[T]):
     path: str
     component: Component[T]
     config: ComponentConfig
+
+    def build(self, ctx: BuildContext) -> T:
+        """The component this section configures, built on `ctx`."""
+        return self.component.build(self.config, ctx)

@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 from inrvid.base import time_axis
-from inrvid.components.registry import BuildContext, ComponentConfig, Registry, Section
+from inrvid.components.registry import ComponentConfig
 
 
 class SamplerConfig(ComponentConfig):
@@ -53,11 +53,3 @@ def forked_global_rng(gen: torch.Generator) -> Iterator[None]:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         yield
-
-
-SAMPLERS: Registry[TimeSampler] = Registry("sampler", returns=TimeSampler)
-
-
-def build_sampler(section: Section[TimeSampler], ctx: BuildContext) -> TimeSampler:
-    """Build the recipe's time sampler."""
-    return SAMPLERS.build(section.component, section.config, ctx)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # `configure` alone runs to build the CLI parser: nothing hea
     from rich.table import Table
 
     from inrvid.components.dataset import DatasetSummary, VideoDataset
+    from inrvid.loading.plugins import Plugins
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,14 +24,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON line")
 
 
-def build_from_recipe(recipe_path: str, overrides: list[str]) -> VideoDataset:
+def build_from_recipe(recipe_path: str, overrides: list[str], plugins: Plugins) -> VideoDataset:
     """The recipe's dataset (indexing it if needed)."""
-    from inrvid.components.dataset import build_dataset
-    from inrvid.components.registry import BuildContext
     from inrvid.recipe import load_recipe
+    from inrvid.runtime.build import build_dataset_of
 
-    recipe = load_recipe(recipe_path, overrides)
-    return build_dataset(recipe.data, BuildContext(seed=recipe.seed))
+    recipe = load_recipe(recipe_path, overrides, plugins=plugins)
+    return build_dataset_of(recipe, plugins)
 
 
 def summary_table(summary: DatasetSummary, title: str) -> Table:
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from inrvid.base import console
 
     started = time.perf_counter()
-    dataset = build_from_recipe(args.recipe, list(args.overrides))
+    dataset = build_from_recipe(args.recipe, list(args.overrides), args.plugins)
     summary = dataset.summary()
     out = console.out
     if args.json:

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             )
     elif args.all_keys:
         keys = list(dict.fromkeys(k for r in runs for k in r.curves if not k.endswith("_std")))
-    table = compare_runs(runs, keys)
+    table = compare_runs(runs, args.plugins.registry("metric"), keys)
     print_table(table)
     if not table.keys:
         console.warn("the runs logged no evaluation (eval/... lines in metrics.jsonl)")

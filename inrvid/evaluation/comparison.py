@@ -10,25 +10,25 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
-from inrvid.components.registry import ComponentLookupError
+from inrvid.components.registry import ComponentLookupError, Registry
 from inrvid.evaluation.runs import RunRecord, headline_keys, recipe_difference
-from inrvid.loading.plugins import REGISTRIES
 
 NONE = "-"
 
 
-def higher_is_better(runs: list[RunRecord], role: str) -> bool:
+def higher_is_better(runs: list[RunRecord], role: str, metrics: Registry[Any]) -> bool:
     """Whether the metric of `role` improves upwards (e.g. IS), from its registered class."""
     for run in runs:
         kind = run.metric_section(role).get("kind")
         if not kind:
             continue
         try:
-            factory = REGISTRIES["metric"].get(str(kind)).factory
+            factory = metrics.get(str(kind)).factory
         except ComponentLookupError:
             continue
         return bool(getattr(factory, "higher_is_better", False))
@@ -157,13 +157,15 @@ def _format(value: float) -> str:
     return f"{value:.4g}"
 
 
-def compare_runs(runs: list[RunRecord], keys: list[str] | None = None) -> Comparison:
+def compare_runs(
+    runs: list[RunRecord], metrics: Registry[Any], keys: list[str] | None = None
+) -> Comparison:
     """Build the table; `keys` are `role/key` names (default: every headline key found)."""
     found = list(dict.fromkeys(k for run in runs for k in run.curves))
     chosen = keys if keys is not None else headline_keys(found)
     roles = list(dict.fromkeys(k.split("/")[0] for k in chosen))
     shared = [o for o in runs[0].overrides if all(o in r.overrides for r in runs)] if runs else []
-    direction = {role: higher_is_better(runs, role) for role in roles}
+    direction = {role: higher_is_better(runs, role, metrics) for role in roles}
     rows = []
     for run in runs:
         values: dict[str, tuple[float, float, float] | None] = {}

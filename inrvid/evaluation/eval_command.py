@@ -43,6 +43,7 @@ from inrvid.evaluation.scored import (
     logged_values,
     seed_note,
 )
+from inrvid.loading.plugins import Plugins
 from inrvid.recipe import Recipe
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.runtime.build import context_for
@@ -102,8 +103,11 @@ class CheckpointInputs:
     data overrides) is validated only when real clips of its dataset are asked for.
     """
 
-    def __init__(self, path: str, data_overrides: list[str], device: torch.device) -> None:
+    def __init__(
+        self, path: str, data_overrides: list[str], device: torch.device, plugins: Plugins
+    ) -> None:
         self.checkpoint = ckpt.load(path)
+        self.plugins = plugins
         self.run_dir = self.checkpoint.run_dir
         self.data_overrides = list(data_overrides)
         self.device = device
@@ -134,7 +138,7 @@ class CheckpointInputs:
     def data_recipe(self) -> Recipe:
         """The recipe with the command line's data overrides (`RealClips` turns flips off)."""
         if self._data_recipe is None:
-            self._data_recipe = self.checkpoint.validated_recipe(self.data_overrides)
+            self._data_recipe = self.checkpoint.validated_recipe(self.plugins, self.data_overrides)
         return self._data_recipe
 
     def generator(self) -> Generator:
@@ -146,7 +150,7 @@ class CheckpointInputs:
                     "scoring the raw generator"
                 )
             self._generator = ckpt.load_generator(
-                self.checkpoint, ema=self.ema, device=self.device
+                self.checkpoint, self.plugins, ema=self.ema, device=self.device
             )
         return self._generator
 
@@ -168,7 +172,7 @@ class SourceFactory:
     def fake(self, protocol: EvalProtocol | None) -> VideoSource:
         """`--fake DIR`, else the checkpoint's EMA generator with the protocol's uint8 cast."""
         if self.args.fake:
-            return fake_folder(self.args.fake, self.seed)
+            return fake_folder(self.args.fake, self.seed, self.args.plugins)
         assert self.inputs is not None  # checked by `run` before this
         generator = self.inputs.generator()
         chosen = getattr(self.args, "class_name", None)
@@ -186,14 +190,15 @@ class SourceFactory:
         """`--real DIR` selected as the protocol says, else the checkpoint recipe's dataset."""
         if self.args.real:
             if protocol is None:
-                return FolderVideoSource(self.args.real)
-            return FolderVideoSource.for_protocol(self.args.real, protocol)
+                return FolderVideoSource(self.args.real, plugins=self.args.plugins)
+            return FolderVideoSource.for_protocol(self.args.real, protocol,
+                                                  plugins=self.args.plugins)
         if self.inputs is None:
             return None
         if self._real_clips is None:
             recipe = self.inputs.data_recipe()
             console.err.print(f"opening the dataset {escape(recipe.data.component.name)}")
-            ctx = context_for(recipe, None, self.inputs.device)
+            ctx = context_for(recipe, None, self.inputs.device, self.inputs.plugins)
             self._real_clips = RealClips(recipe.data, ctx)
         return self._real_clips.source(protocol.seed if protocol is not None else 0)
 
@@ -202,13 +207,13 @@ class SourceFactory:
 def _plans(args: argparse.Namespace, inputs: CheckpointInputs | None) -> list[MetricPlan]:
     if args.metrics:
         configured = recipe_metric_sections(inputs.checkpoint.recipe) if inputs else None
-        return plans_from_names(args.metrics, configured)
+        return plans_from_names(args.metrics, args.plugins.registry("metric"), configured)
     if inputs is None:
         raise EvalArgumentError(
             "inrvid eval --fake: got no --metrics, expected the metrics to compute\n"
             "  add e.g. --metrics fvd,kvd"
         )
-    plans = plans_from_recipe(inputs.checkpoint.recipe)
+    plans = plans_from_recipe(inputs.checkpoint.recipe, args.plugins.registry("metric"))
     if not plans:
         raise EvalArgumentError(
             f"{inputs.facts()['path']}: the recipe has no eval.metrics and no --metrics was "
@@ -276,7 +281,11 @@ def run(args: argparse.Namespace) -> int:
         )
     _check_protocol(args.protocol)
     device = pick_device(args.device)
-    inputs = CheckpointInputs(args.checkpoint, data_overrides, device) if args.checkpoint else None
+    inputs = (
+        CheckpointInputs(args.checkpoint, data_overrides, device, args.plugins)
+        if args.checkpoint
+        else None
+    )
 
     plans = _plans(args, inputs)
     fake_videos = args.fake_videos or args.videos
@@ -296,9 +305,10 @@ def run(args: argparse.Namespace) -> int:
     apply_metric_options(plans, options)
     apply_weights(plans, weights)
     ctx = (
-        BuildContext(video=inputs.checkpoint.video, device=device, seed=inputs.checkpoint.seed)
+        BuildContext(video=inputs.checkpoint.video, device=device, seed=inputs.checkpoint.seed,
+                     plugins=args.plugins)
         if inputs is not None
-        else BuildContext(device=device)
+        else BuildContext(device=device, plugins=args.plugins)
     )
     _check_per_class(args, plans)
     metrics = build_plans(plans, ctx)

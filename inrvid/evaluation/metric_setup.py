@@ -17,9 +17,8 @@ import yaml
 
 from inrvid.base.errors import WeightsError
 from inrvid.components.metric import Metric
-from inrvid.components.registry import BuildContext, Component
+from inrvid.components.registry import BuildContext, Component, Registry
 from inrvid.evaluation.errors import EvalArgumentError
-from inrvid.loading.plugins import REGISTRIES
 
 METRIC_ALIASES: dict[str, str] = {"is": "inception_score"}
 # Which registered metrics each `--weights` network name applies to.
@@ -57,7 +56,7 @@ def recipe_metric_sections(resolved: Mapping[str, Any]) -> dict[str, dict[str, A
 
 
 def plans_from_names(
-    text: str, configured: Mapping[str, Mapping[str, Any]] | None = None
+    text: str, metrics: Registry[Metric], configured: Mapping[str, Mapping[str, Any]] | None = None
 ) -> list[MetricPlan]:
     """`fvd,kvd,is` -> one plan per name (an unknown name raises, naming the close matches).
 
@@ -76,7 +75,7 @@ def plans_from_names(
     plans = []
     for name in names:
         kind = METRIC_ALIASES.get(name, name)
-        component = REGISTRIES["metric"].get(kind)
+        component = metrics.get(kind)
 
         def same_kind(section: Mapping[str, Any], wanted: str = component.name) -> bool:
             return str(section.get("kind", "")).rsplit(":", 1)[-1] == wanted
@@ -93,13 +92,13 @@ def plans_from_names(
     return plans
 
 
-def plans_from_recipe(resolved: Mapping[str, Any]) -> list[MetricPlan]:
+def plans_from_recipe(resolved: Mapping[str, Any], metrics: Registry[Metric]) -> list[MetricPlan]:
     """A resolved recipe's `eval.metrics` (e.g. a checkpoint's), by role, configs as set there.
 
     Only the metrics' plug-ins are needed, not the rest of the recipe's.
     """
     return [
-        MetricPlan(role, REGISTRIES["metric"].get(section["kind"]),
+        MetricPlan(role, metrics.get(section["kind"]),
                    {k: v for k, v in section.items() if k != "kind"})
         for role, section in recipe_metric_sections(resolved).items()
     ]
@@ -208,7 +207,7 @@ def build_plans(plans: list[MetricPlan], ctx: BuildContext) -> dict[str, Metric]
                 f"  `inrvid describe metric {plan.component.name}` lists the options"
             ) from None
         try:
-            metrics[plan.role] = REGISTRIES["metric"].build(plan.component, cfg, ctx)
+            metrics[plan.role] = plan.component.build(cfg, ctx)
         except WeightsError as exc:
             raise WeightsError(f"{exc}\n{_weights_hint(plan)}") from None
     return metrics

@@ -18,6 +18,7 @@ from rich.markup import escape
 from inrvid.base.console import counted, err
 from inrvid.base.errors import DataError
 from inrvid.base.files import JsonLines
+from inrvid.components.registry import HookCaller
 from inrvid.generation.manifest import MANIFEST, read_manifest
 from inrvid.runtime.scoring.runner import training_fake_seed
 from inrvid.runtime.scoring.sources import FolderVideoSource, fake_folder_source, list_videos
@@ -26,8 +27,11 @@ GRID_STEM = "grid"  # the sample grid `inrvid generate` writes beside its videos
 EVAL_PREFIX = "eval/"
 
 
-def fake_folder(folder: str, seed: int) -> FolderVideoSource:
-    """The generated videos of `folder`: its manifest's, else every video but a grid."""
+def fake_folder(folder: str, seed: int, plugins: HookCaller | None) -> FolderVideoSource:
+    """The generated videos of `folder`: its manifest's, else every video but a grid.
+
+    They are read with `plugins`' readers (None: the core's reader).
+    """
     root = Path(folder)
     manifest = read_manifest(root) if root.is_dir() else None
     if manifest is None:
@@ -37,7 +41,7 @@ def fake_folder(folder: str, seed: int) -> FolderVideoSource:
             err.print(f"left out {escape(', '.join(p.name for p in grids))}: a sample grid of "
                       f"inrvid generate, not a video to score", soft_wrap=True)
         paths = None if videos is None else [p for p in videos if p not in grids]
-        return fake_folder_source(root, seed, paths)
+        return fake_folder_source(root, seed, paths, plugins)
     where = root / MANIFEST
     if not manifest.complete:
         raise DataError(f"{where}: the generation did not finish, so its videos are not all "
@@ -48,7 +52,7 @@ def fake_folder(folder: str, seed: int) -> FolderVideoSource:
                         "  generate again with --replace")
     err.print(f"scoring the {counted(len(manifest.videos), 'video')} {MANIFEST} lists (not "
               "its grid, nor other files of the folder)", soft_wrap=True)
-    return fake_folder_source(root, seed, manifest.video_paths)
+    return fake_folder_source(root, seed, manifest.video_paths, plugins)
 
 
 def files_scored(source: Any) -> list[str] | None:

@@ -18,14 +18,16 @@ from typing import Any
 
 import torch
 from torch import Tensor
+from typing_extensions import Unpack
 
 from inrvid.components.generator import Generator
 from inrvid.components.registry import VideoSpec
 from inrvid.generation import latents as lat
 from inrvid.generation.inversion import Inversion, invert
+from inrvid.loading.plugins import Plugins, load_plugins
 from inrvid.recipe import Recipe
 from inrvid.runtime import checkpoint as ckpt
-from inrvid.runtime.render import Chunking, OnChunk, frame_times, render, render_uint8
+from inrvid.runtime.render import Chunking, RenderOptions, frame_times, render, render_uint8
 
 
 @dataclass
@@ -40,13 +42,14 @@ class VideoModel:
     checkpoint: ckpt.Checkpoint
     video: VideoSpec
     device: torch.device
+    plugins: Plugins = field(repr=False)
     ema: bool = True
     info: dict[str, Any] = field(default_factory=dict)
 
     @property
     def recipe(self) -> Recipe:
         """The training recipe, validated (every plug-in it names must be installed)."""
-        return self.checkpoint.validated_recipe()
+        return self.checkpoint.validated_recipe(self.plugins)
 
     def times(self, frames: int, start: float = 0.0, end: float | None = None) -> Tensor:
         """`frames` times from `start` to `end` (None: the training frame step) -> `t`."""
@@ -64,25 +67,20 @@ class VideoModel:
         z_motion: Tensor | None,
         times: Tensor,
         *,
-        scale: int = 1,
-        w: Tensor | None = None,
-        chunking: Chunking | None = None,
         uint8: bool = False,
-        on_chunk: OnChunk | None = None,
-        classes: Tensor | None = None,
+        **options: Unpack[RenderOptions],
     ) -> Tensor:
         """Frames `b t c h w` at `times` (`t` or `b t`), in chunks, without gradients.
 
         Floats are unbounded (about [-1, 1]); `uint8=True` clamps and converts on the CPU.
-        `w` (`b d_w`, e.g. from `invert(optimize=("w", ...))`) replaces style(z_content).
-        `classes` (int `b`): each video's class, for a class-conditional generator.
+        `options` (`inrvid.runtime.render.RenderOptions`): `scale`, `chunking`, `w` (`b d_w`,
+        e.g. from `invert(optimize=("w", ...))`, replaces style(z_content)), `on_chunk` and
+        `classes` (int `b`: each video's class, for a class-conditional generator).
         """
         if uint8:
-            return render_uint8(self.generator, z_content, z_motion, times, scale=scale,
-                                chunking=chunking, w=w, on_chunk=on_chunk, classes=classes)
+            return render_uint8(self.generator, z_content, z_motion, times, **options)
         with torch.no_grad():
-            return render(self.generator, z_content, z_motion, times, scale=scale,
-                          chunking=chunking, w=w, on_chunk=on_chunk, classes=classes).cpu()
+            return render(self.generator, z_content, z_motion, times, **options).cpu()
 
     def sample(
         self,
@@ -127,15 +125,20 @@ class VideoModel:
 
 
 def load(
-    path: str | Path, device: str | torch.device = "cpu", ema: bool = True
+    path: str | Path,
+    device: str | torch.device = "cpu",
+    ema: bool = True,
+    plugins: Plugins | None = None,
 ) -> VideoModel:
     """Load a run folder or checkpoint file as a `VideoModel` (EMA weights unless `ema=False`).
 
     Only the generator's (and its encoder's) plug-in is needed: the video spec comes from the
-    checkpoint, not from the dataset.
+    checkpoint, not from the dataset. `plugins`: the loaded plug-ins (None: load the installed
+    ones now).
     """
+    plugins = load_plugins() if plugins is None else plugins
     checkpoint = ckpt.load(path)
     target = torch.device(device)
-    generator = ckpt.load_generator(checkpoint, ema=ema, device=target)
+    generator = ckpt.load_generator(checkpoint, plugins, ema=ema, device=target)
     info = checkpoint.facts()
-    return VideoModel(generator, checkpoint, checkpoint.video, target, ema, info)
+    return VideoModel(generator, checkpoint, checkpoint.video, target, plugins, ema, info)

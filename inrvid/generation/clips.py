@@ -17,6 +17,7 @@ from torch import Tensor
 from inrvid.base.errors import DataError, InrvidError
 from inrvid.base.limits import MAX_FRAMES
 from inrvid.base.pixels import centre_crop_resize
+from inrvid.components.registry import HookCaller
 from inrvid.video import open_video
 
 _ITEM = re.compile(r"^(\d+)(?:-(\d+))?$")
@@ -64,9 +65,14 @@ class InputFrames:
                 f"{resolution}, as the datasets do")
 
 
-def read_frames(path: str | Path, indices: list[int], resolution: int) -> InputFrames:
-    """The frames of `indices` that the clip has, cropped square and resized to `resolution`."""
-    with open_video(path) as reader:
+def read_frames(
+    path: str | Path, indices: list[int], resolution: int, plugins: HookCaller | None
+) -> InputFrames:
+    """The frames of `indices` that the clip has, cropped square and resized to `resolution`.
+
+    The clip is opened with `plugins`' readers (None: the core's reader only).
+    """
+    with open_video(path, plugins) as reader:
         length = len(reader)
         present = [i for i in indices if i < length]
         if not present:

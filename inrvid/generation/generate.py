@@ -92,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     earlier = check_output(out, args.replace)  # refused before anything loads
     threads.apply(args.threads)
-    model = load(args.checkpoint, device=pick_device(args.device), ema=not args.no_ema)
+    model = load(args.checkpoint, device=pick_device(args.device), ema=not args.no_ema,
+                 plugins=args.plugins)
     check_scale(model.generator, args.scale, "--scale")
     check_size(model, args)
     z, columns = plan_latents(model, args)

@@ -37,11 +37,7 @@ class Latents:
 def gaussian(generator: Generator, videos: int, seed: int) -> Latents:
     """`videos` independent standard normal latent pairs from `seed` (CPU)."""
     gen = torch.Generator().manual_seed(seed)
-    z_content = torch.randn(videos, generator.content_dim, generator=gen)          # b d_c
-    z_motion = (
-        torch.randn(videos, generator.motion_dim, generator=gen) if generator.motion_dim else None
-    )                                                                              # b d_m
-    return Latents(z_content, z_motion)
+    return Latents(*generator.sample_latents(videos, gen, device="cpu"))          # b d_c, b d_m
 
 
 def same_content(generator: Generator, videos: int, seed: int) -> Latents:

@@ -32,7 +32,8 @@ from inrvid.video import tile_grid, write_video
 def run(args: argparse.Namespace) -> int:
     """Fit, render, compare, report."""
     threads.apply(args.threads)
-    model = load(args.checkpoint, device=pick_device(args.device), ema=not args.no_ema)
+    model = load(args.checkpoint, device=pick_device(args.device), ema=not args.no_ema,
+                 plugins=args.plugins)
     observed = parse_frames(args.observe, "--observe")
     rendered = parse_frames(args.render, "--render")
     shown = sorted(set(observed) | set(rendered))
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         f"{len(shown)} frames at {video.height}x{video.width}",
         "observe and render fewer frames",
     )
-    clip = read_frames(args.video, shown, model.video.height)
+    clip = read_frames(args.video, shown, model.video.height, model.plugins)
     note = clip.resize_note(args.video, model.video.height)
     if note is not None:
         console.err.print(escape(note), soft_wrap=True)

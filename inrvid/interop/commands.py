@@ -27,7 +27,8 @@ def run_import(args: argparse.Namespace) -> int:
     from inrvid.interop.importing import convert  # torch: not to build the parser
     from inrvid.runtime import checkpoint as ckpt
 
-    checkpoint, sources, imported = convert(args.release, args.snapshot, args.overrides)
+    checkpoint, sources, imported = convert(args.release, args.snapshot, args.overrides,
+                                            args.plugins)
     origin = checkpoint.origin or {}
     table = Table(title=f"module sources pickled in {escape(Path(args.snapshot).name)} "
                         f"(sha256 {origin['snapshot']['sha256'][:16]}…)")

@@ -23,7 +23,7 @@ from inrvid.base.errors import PluginError, SnapshotError
 from inrvid.base.streams import stream
 from inrvid.base.version import __version__
 from inrvid.components.importers import Imported, ImporterTable, SnapshotImporter
-from inrvid.loading.plugins import ensure_plugins, guarded, plugin_manager, plugin_versions
+from inrvid.loading.plugins import Plugins, load_plugins, plugin_versions
 from inrvid.recipe import recipe_from_text
 from inrvid.release import Unresolved, open_snapshot
 from inrvid.release.snapshot import ReleaseSnapshot
@@ -33,27 +33,26 @@ from inrvid.runtime.build import build_models
 HOOK = "inrvid_snapshot_importers"
 
 
-def collect_importers() -> ImporterTable:
+def collect_importers(plugins: Plugins) -> ImporterTable:
     """The importers every plug-in adds (a failing plug-in loses only its own)."""
-    ensure_plugins()
-    pm = plugin_manager()
+    pm = plugins.pm
     merged = ImporterTable()
     for name, plugin in pm.list_name_plugin():
         table = ImporterTable(owner=name)
         caller = pm.subset_hook_caller(
             HOOK, remove_plugins=[p for p in pm.get_plugins() if p is not plugin])
-        ok, _ = guarded(name, HOOK, caller, importers=table)
+        ok, _ = plugins.guarded(name, HOOK, caller, importers=table)
         if not ok:
             continue
         for importer in table.importers.values():
             merged.owner = name
-            guarded(name, f"{HOOK} ('{importer.name}')", merged.add, importer=importer)
+            plugins.guarded(name, f"{HOOK} ('{importer.name}')", merged.add, importer=importer)
     return merged
 
 
-def find_importer(release: str) -> SnapshotImporter:
+def find_importer(release: str, plugins: Plugins) -> SnapshotImporter:
     """The importer of `release`; the installed ones named when there is none."""
-    importers = collect_importers().importers
+    importers = collect_importers(plugins).importers
     if release not in importers:
         names = ", ".join(sorted(importers)) or "none"
         raise PluginError(
@@ -96,16 +95,21 @@ def jsonable(value: Any) -> Any:
     return repr(value)
 
 
-def convert(release: str, path: str | Path, overrides: list[str] | None = None
+def convert(release: str, path: str | Path, overrides: list[str] | None = None,
+            plugins: Plugins | None = None
             ) -> tuple[ckpt.Checkpoint, list[SourceReport], Imported]:
-    """The checkpoint of snapshot `path` of `release`, its source report and the conversion."""
-    importer = find_importer(release)
+    """The checkpoint of snapshot `path` of `release`, its source report and the conversion.
+
+    `plugins`: the loaded plug-ins (None: load the installed ones now).
+    """
+    plugins = load_plugins() if plugins is None else plugins
+    importer = find_importer(release, plugins)
     snapshot = open_snapshot(path, importer.allowance)
     imported = importer.convert(snapshot)
     where = str(snapshot.path)
     recipe = recipe_from_text(yaml.safe_dump(imported.recipe, sort_keys=False),
-                              f"{where}:recipe", list(overrides or []))
-    models = build_models(recipe, imported.video, torch.device("cpu"))
+                              f"{where}:recipe", list(overrides or []), plugins=plugins)
+    models = build_models(recipe, imported.video, torch.device("cpu"), plugins)
     hint = (f"the {importer.name} importer's names do not fit the networks its recipe builds; "
             "report it with the snapshot's origin")
     ckpt.fit_weights(models.generator, imported.generator, "G -> generator", where, hint)
@@ -121,7 +125,7 @@ def convert(release: str, path: str | Path, overrides: list[str] | None = None
     sources = source_reports(importer, snapshot)
     checkpoint = ckpt.from_training(
         recipe, imported.video, step=0, images_seen=imported.images_seen, world_size=1,
-        plugins=plugin_versions(), generator=models.generator, generator_ema=ema,
+        plugins=plugin_versions(plugins), generator=models.generator, generator_ema=ema,
         discriminators=models.discriminators, losses=models.losses, optimizers={},
         draws=stream(recipe.seed, "train/latents"), rng=[], loader={},
     )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from inrvid.components.registry import Registry
-    from inrvid.loading.plugins import PluginRecord
+    from inrvid.loading.report import PluginRecord
 
 
 # ---------------------------------------------------------------- inrvid plugins
@@ -36,9 +36,7 @@ def run_plugins(args: argparse.Namespace) -> int:
 
     from inrvid.base import console
     from inrvid.base.version import PLUGIN_API, __version__
-    from inrvid.loading.plugins import ensure_plugins
-
-    report = ensure_plugins()
+    report = args.plugins.report
     if args.json:
         payload = {
             "inrvid": __version__,
@@ -162,15 +160,13 @@ def run_describe(args: argparse.Namespace) -> int:
 
     from inrvid.base import console
     from inrvid.components.registry import ComponentLookupError, close_matches
-    from inrvid.loading.plugins import REGISTRIES, ensure_plugins
-
-    ensure_plugins()
-    registry = REGISTRIES.get(args.registry)
+    registries = args.plugins.registries
+    registry = registries.get(args.registry)
     if registry is None:
-        near = close_matches(args.registry, list(REGISTRIES))
+        near = close_matches(args.registry, list(registries))
         guess = f"did you mean '{near[0]}'? " if near else ""
         raise ComponentLookupError(
-            f"unknown registry '{args.registry}'", f"{guess}registries are: {', '.join(REGISTRIES)}"
+            f"unknown registry '{args.registry}'", f"{guess}registries are: {', '.join(registries)}"
         )
     if args.name is None:
         return _list_registry(args.registry, registry)

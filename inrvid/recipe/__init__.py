@@ -1,8 +1,14 @@
-"""Recipes: YAML with locations, `extends`, overrides and two-phase validation."""
+"""Recipes: YAML with locations, `extends`, overrides, two-phase validation, cross checks.
+
+Validation takes the loaded plug-ins as a `Catalog` (the table of kinds, the registries, the
+hooks), passed in by the caller. This layer imports `inrvid.components`, `inrvid.video` and
+`inrvid.base`; never the plug-in loader, the run-time or a command.
+"""
 
 from inrvid.recipe.errors import Loc, RecipeError, RecipeProblem
 from inrvid.recipe.load import LoadedRecipe, load_tree
 from inrvid.recipe.schema import (
+    Catalog,
     EvalConfig,
     OutputConfig,
     Recipe,
@@ -13,6 +19,7 @@ from inrvid.recipe.schema import (
 )
 
 __all__ = [
+    "Catalog",
     "EvalConfig",
     "LoadedRecipe",
     "Loc",

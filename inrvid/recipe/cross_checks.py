@@ -11,17 +11,15 @@ problems are reported, located, exactly like a plug-in's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from inrvid.components.discriminator import Discriminator
-from inrvid.components.hookspecs import hookimpl
 from inrvid.components.loss import referenced_roles
+from inrvid.components.markers import hookimpl
 from inrvid.components.registry import BuildContext, Section, VideoSpec, close_matches
 from inrvid.components.sampler import TimeSampler
-
-if TYPE_CHECKING:
-    from inrvid.recipe.errors import Loc, RecipeProblem
-    from inrvid.recipe.schema import Recipe
+from inrvid.recipe.errors import Loc, RecipeProblem
+from inrvid.recipe.schema import Recipe
 
 
 @hookimpl
@@ -86,8 +84,6 @@ def frame_problems(recipe: Recipe) -> list[RecipeProblem]:
     shown = frames_shown(recipe, video)
     if shown is None or video is None:
         return []
-    from inrvid.recipe.errors import RecipeProblem  # the recipe package imports the plug-ins
-
     problems = []
     for role, section in recipe.discriminators.items():
         seen = frames_seen(section, video)
@@ -106,8 +102,6 @@ def frame_problems(recipe: Recipe) -> list[RecipeProblem]:
 
 def role_problems(recipe: Recipe) -> list[RecipeProblem]:
     """A config field marked with a `RoleReference` that names a role the recipe lacks."""
-    from inrvid.recipe.errors import RecipeProblem  # the recipe package imports the plug-ins
-
     problems = []
     for section in recipe.sections():
         if section is None:

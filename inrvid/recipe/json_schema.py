@@ -10,8 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from inrvid.loading.plugins import REGISTRIES, ensure_plugins
-from inrvid.recipe.schema import SECTION_KINDS, EvalConfig, OutputConfig, SectionKind, TrainConfig
+from inrvid.components.kinds import Kind
+from inrvid.components.registry import Registry
+from inrvid.recipe.schema import Catalog, EvalConfig, OutputConfig, TrainConfig
 
 
 def _model_schema(model: type[BaseModel], defs: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -21,9 +22,10 @@ def _model_schema(model: type[BaseModel], defs: dict[str, Any], prefix: str) -> 
     return schema
 
 
-def _union(registry: str, defs: dict[str, Any]) -> dict[str, Any]:
+def _union(components: Registry[Any], defs: dict[str, Any]) -> dict[str, Any]:
+    registry = components.name
     branches = []
-    for comp in REGISTRIES[registry]:
+    for comp in components:
         schema = _model_schema(comp.config, defs, f"{registry}.{comp.origin.entry_point}.")
         props = dict(schema.get("properties", {}))
         kinds = [comp.name, comp.qualified_name]
@@ -46,12 +48,11 @@ def _union(registry: str, defs: dict[str, Any]) -> dict[str, Any]:
     return {"oneOf": branches}
 
 
-def recipe_json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a recipe file with the installed plug-ins."""
-    ensure_plugins()
+def recipe_json_schema(plugins: Catalog) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a recipe file with the loaded plug-ins."""
     defs: dict[str, Any] = {}
-    for registry in REGISTRIES:
-        defs[f"section.{registry}"] = _union(registry, defs)
+    for kind in plugins.kinds:
+        defs[f"section.{kind.name}"] = _union(plugins.registry(kind.name), defs)
 
     def ref(registry: str) -> dict[str, str]:
         return {"$ref": f"#/$defs/section.{registry}"}
@@ -61,19 +62,19 @@ def recipe_json_schema() -> dict[str, Any]:
     eval_schema = _model_schema(EvalConfig, defs, "core.")
     core = {"train": train, "eval": eval_schema, "output": output}
 
-    def sections(kind: SectionKind) -> dict[str, Any]:
+    def sections(kind: Kind) -> dict[str, Any]:
         if kind.shape == "one":
-            return ref(kind.registry)
+            return ref(kind.name)
         if kind.shape == "list":
-            return {"type": "array", "items": ref(kind.registry), "description": kind.description}
+            return {"type": "array", "items": ref(kind.name), "description": kind.description}
         return {
             "type": "object",
-            "additionalProperties": ref(kind.registry),
+            "additionalProperties": ref(kind.name),
             "description": kind.description,
         }
 
     top: dict[str, Any] = {}
-    for kind in SECTION_KINDS:
+    for kind in plugins.kinds:
         parent = top if len(kind.path) == 1 else core[kind.path[0]]["properties"]
         parent[kind.attribute] = sections(kind)
     for schema in core.values():
@@ -96,7 +97,7 @@ def recipe_json_schema() -> dict[str, Any]:
         "else": {
             "required": [
                 "name",
-                *(k.attribute for k in SECTION_KINDS if len(k.path) == 1 and k.required),
+                *(k.attribute for k in plugins.kinds if len(k.path) == 1 and k.required),
             ]
         },
         "additionalProperties": False,

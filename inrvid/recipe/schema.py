@@ -8,29 +8,53 @@ phases are reported at once.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 import pydantic
 from pydantic import Field, field_validator
 
 from inrvid.components.generator import needs_encoder
+from inrvid.components.kinds import Kind
 from inrvid.components.registry import (
     ComponentLookupError,
+    HookCaller,
     RecipeModel,
+    Registry,
     Section,
     close_matches,
     plural,
 )
-from inrvid.loading.plugins import REGISTRIES, ensure_plugins
 from inrvid.recipe.errors import RecipeError, RecipeProblem
 from inrvid.recipe.load import LoadedRecipe, Node, child_node, load_tree
-from inrvid.train.numerics import NONFINITE_HELP, NUMERICS_HELP, NonFinite, Numerics
+from inrvid.recipe.options import NONFINITE_HELP, NUMERICS_HELP, NonFinite, Numerics
 
 MAX_BATCH = 1 << 16  # videos per step; far past any GAN's, and a clear error, not a hang
 MAX_KIMG = 999_999.0  # checkpoint-<images seen, 9 digits>.pt names count at most 10^9 - 1
 Beta = Annotated[float, Field(ge=0, lt=1)]
+
+
+class Catalog(HookCaller, Protocol):
+    """The loaded plug-ins as validation sees them (`inrvid.loading.Plugins` is one).
+
+    The table of kinds, each kind's registry, the number of plug-ins that failed to load (for
+    hints) and the hooks (`inrvid_check_recipe`).
+    """
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        """The table of kinds the registries were made from."""
+        ...
+
+    def registry(self, kind: str) -> Registry[Any]:
+        """The registry of `kind`."""
+        ...
+
+    def failed_count(self) -> int:
+        """How many plug-ins failed to load."""
+        ...
 
 
 class CoreSection(RecipeModel):
@@ -133,63 +157,7 @@ class OutputConfig(CoreSection):
     )
 
 
-@dataclass(frozen=True)
-class SectionKind:
-    """One kind of component section: where it stands, which registry fills it, how many.
-
-    `shape` is `one` (a mapping with a `kind`), `list` (mappings, in order) or `roles` (role
-    name -> mapping). `path` is the dotted place in a recipe; its last part names the `Recipe`
-    attribute. A new registry kind is one row of `SECTION_KINDS`.
-    """
-
-    path: tuple[str, ...]
-    registry: str
-    shape: Literal["one", "list", "roles"]
-    description: str
-    required: bool = True
-
-    @property
-    def attribute(self) -> str:
-        """The `Recipe` attribute (and top-level key) that holds the sections."""
-        return self.path[-1]
-
-    def bodies(self, raw: Any) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
-        """(path, mapping) of every section of this kind in a validated or partial raw recipe."""
-        node = raw
-        for part in self.path:
-            node = getattr(node, part, None)
-        if self.shape == "one":
-            return [(self.path, node or {})]
-        if self.shape == "list":
-            return [((*self.path, i), body) for i, body in enumerate(node or [])]
-        return [((*self.path, role), body) for role, body in (node or {}).items()]
-
-
-# Every component section of a recipe, in build order (the dataset first: it sets the video).
-SECTION_KINDS: tuple[SectionKind, ...] = (
-    SectionKind(("data",), "dataset", "one", "the dataset section"),
-    SectionKind(("augment",), "augment", "list", "augment sections, in order", required=False),
-    SectionKind(("sampler",), "sampler", "one", "the time-sampler section"),
-    SectionKind(
-        ("encoder",),
-        "encoder",
-        "one",
-        "the coordinate-encoder section (for a generator that needs one)",
-        required=False,
-    ),
-    SectionKind(("generator",), "generator", "one", "the generator section"),
-    SectionKind(
-        ("discriminators",),
-        "discriminator",
-        "roles",
-        "role -> discriminator section (at least one)",
-    ),
-    SectionKind(("losses",), "loss", "roles", "role -> loss section"),
-    SectionKind(("eval", "metrics"), "metric", "roles", "role name -> metric section"),
-)
-
-
-def _raw_field(kind: SectionKind) -> tuple[Any, Any]:
+def _raw_field(kind: Kind) -> tuple[Any, Any]:
     """The phase-one pydantic field of a top-level section kind."""
     body = dict[str, Any]
     if kind.shape == "list":
@@ -202,7 +170,7 @@ def _raw_field(kind: SectionKind) -> tuple[Any, Any]:
 
 
 class RecipeCore(CoreSection):
-    """Phase one, the core keys; `RawRecipe` adds a field per top-level section kind."""
+    """Phase one, the core keys; `raw_model` adds a field per top-level section kind."""
 
     name: str = Field(pattern=r"^[a-z0-9-]+$", description="run name ([a-z0-9-]+)")
     description: str = Field("", description="free text")
@@ -219,50 +187,97 @@ class RecipeCore(CoreSection):
         return value
 
 
-# Phase one: the top level, with component sections as mappings with a `kind`.
-RawRecipe: type[RecipeCore] = pydantic.create_model(  # type: ignore[call-overload]
-    "RawRecipe",
-    __base__=RecipeCore,
-    __doc__="Phase one: the top level, with component sections as mappings with a `kind`.",
-    **{k.attribute: _raw_field(k) for k in SECTION_KINDS if len(k.path) == 1},
-)
+@functools.cache
+def raw_model(kinds: tuple[Kind, ...]) -> type[RecipeCore]:
+    """Phase one: the top level, with each top-level kind's sections as mappings with a `kind`.
+
+    Kinds whose sections stand deeper (`eval.metrics`) are fields of their core section.
+    """
+    model: type[RecipeCore] = pydantic.create_model(  # type: ignore[call-overload]
+        "RawRecipe",
+        __base__=RecipeCore,
+        __doc__="Phase one: the top level, with component sections as mappings with a `kind`.",
+        **{k.attribute: _raw_field(k) for k in kinds if len(k.path) == 1},
+    )
+    return model
 
 
-def component_paths(raw: RecipeCore) -> list[tuple[tuple[str | int, ...], str, dict[str, Any]]]:
+def component_paths(
+    raw: Any, kinds: tuple[Kind, ...]
+) -> list[tuple[tuple[str | int, ...], str, dict[str, Any]]]:
     """Every component section with its path and registry, in build order."""
-    return [(path, k.registry, body) for k in SECTION_KINDS for path, body in k.bodies(raw)]
+    return [(path, k.name, body) for k in kinds for path, body in k.bodies(raw)]
 
 
 @dataclass
 class Recipe:
-    """A validated recipe: core sections and, for each component section, a `Section`."""
+    """A validated recipe: core sections and, for each kind of the table, its `Section`s.
+
+    `parts` maps each kind's attribute (`data`, `augment`, `discriminators`, ...) to a
+    `Section` (None for an optional one left out), a list of them or role -> `Section`, as the
+    kind's shape says; the core's kinds are also properties (`recipe.generator`).
+    """
 
     name: str
     description: str
     seed: int
-    data: Section[Any]
-    augment: list[Section[Any]]
-    sampler: Section[Any]
-    encoder: Section[Any] | None  # None: the generator declares `needs_encoder = False`
-    generator: Section[Any]
-    discriminators: dict[str, Section[Any]]
-    losses: dict[str, Section[Any]]
-    metrics: dict[str, Section[Any]]
     train: TrainConfig
     eval: EvalConfig
     output: OutputConfig
+    kinds: tuple[Kind, ...] = field(repr=False)
+    parts: dict[str, Any]
     source: LoadedRecipe = field(repr=False)
+
+    @property
+    def data(self) -> Section[Any]:
+        """The dataset section."""
+        return self.parts["data"]
+
+    @property
+    def augment(self) -> list[Section[Any]]:
+        """The augment sections, in order."""
+        return self.parts["augment"]
+
+    @property
+    def sampler(self) -> Section[Any]:
+        """The time-sampler section."""
+        return self.parts["sampler"]
+
+    @property
+    def encoder(self) -> Section[Any] | None:
+        """The encoder section; None: the generator declares `needs_encoder = False`."""
+        return self.parts["encoder"]
+
+    @property
+    def generator(self) -> Section[Any]:
+        """The generator section."""
+        return self.parts["generator"]
+
+    @property
+    def discriminators(self) -> dict[str, Section[Any]]:
+        """Role -> discriminator section."""
+        return self.parts["discriminators"]
+
+    @property
+    def losses(self) -> dict[str, Section[Any]]:
+        """Role -> loss section."""
+        return self.parts["losses"]
+
+    @property
+    def metrics(self) -> dict[str, Section[Any]]:
+        """Role -> metric section (`eval.metrics`)."""
+        return self.parts["metrics"]
+
+    def sections_of(self, kind: Kind) -> list[Section[Any]]:
+        """The sections of one kind, in recipe order."""
+        value = self.parts[kind.attribute]
+        if kind.shape == "one":
+            return [] if value is None else [value]
+        return list(value.values() if kind.shape == "roles" else value)
 
     def sections(self) -> list[Section[Any]]:
         """Every component section, in build order."""
-        out: list[Section[Any]] = []
-        for kind in SECTION_KINDS:
-            value = getattr(self, kind.attribute)
-            if kind.shape == "one":
-                out += [] if value is None else [value]
-            else:
-                out += list(value.values() if kind.shape == "roles" else value)
-        return out
+        return [s for kind in self.kinds for s in self.sections_of(kind)]
 
     def resolved(self) -> dict[str, Any]:
         """The recipe with every default written out (plain data, `extends` flattened)."""
@@ -281,8 +296,8 @@ class Recipe:
             "eval": self.eval.model_dump(mode="json", exclude={"metrics"}),
             "output": self.output.model_dump(mode="json"),
         }
-        for kind in SECTION_KINDS:
-            value = getattr(self, kind.attribute)
+        for kind in self.kinds:
+            value = self.parts[kind.attribute]
             if kind.shape == "one":
                 if value is None:  # an optional section left out (the encoder)
                     continue
@@ -311,7 +326,7 @@ def _dotted(path: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in path)
 
 
-def _section_keys(key: str, value: Any, data: dict[str, Any]) -> list[str]:
+def _section_keys(key: str, value: Any, data: dict[str, Any], plugins: Catalog) -> list[str]:
     """The section keys a user meant by an unknown top-level `key`.
 
     `root` -> `data.root` (an option of a one-section component: dataset, sampler, encoder,
@@ -319,13 +334,13 @@ def _section_keys(key: str, value: Any, data: dict[str, Any]) -> list[str]:
     its options).
     """
     found: list[str] = []
-    for kind in SECTION_KINDS:
+    for kind in plugins.kinds:
         body = data.get(kind.attribute) if kind.shape == "one" and len(kind.path) == 1 else None
         name = body.get("kind") if isinstance(body, dict) else None
         if not isinstance(name, str):
             continue
         try:
-            options = REGISTRIES[kind.registry].get(name).config.model_fields
+            options = plugins.registry(kind.name).get(name).config.model_fields
         except ComponentLookupError:
             continue
         if key in options:
@@ -342,8 +357,12 @@ def _pydantic_problems(
     fields: list[str],
     owner: str,
     lister: str,
+    plugins: Catalog | None = None,
 ) -> list[RecipeProblem]:
-    """Turn pydantic errors into located problems; `owner` names the config, `lister` a command."""
+    """Turn pydantic errors into located problems; `owner` names the config, `lister` a command.
+
+    With `plugins`, an unknown top-level key that is an option of a section is named as such.
+    """
     problems = []
     for err in exc.errors():
         path = prefix + tuple(err["loc"])
@@ -353,10 +372,11 @@ def _pydantic_problems(
             here = owner
             if not prefix and len(path) > 1:  # a core section: train, eval, output
                 here = f"the `{path[0]}` section"
-                fields = list(RawRecipe.model_fields[str(path[0])].annotation.model_fields)  # type: ignore[union-attr]
+                fields = list(RecipeCore.model_fields[str(path[0])].annotation.model_fields)  # type: ignore[union-attr]
             # `root=...` or `ucf101.root=...` at the top level: the key of a section's option
             data = loaded.plain()
-            meant = _section_keys(key, data.get(key), data) if len(path) == 1 else []
+            meant = (_section_keys(key, data.get(key), data, plugins)
+                     if len(path) == 1 and plugins is not None else [])
             matches = meant or close_matches(key, fields)
             meant = meant or matches[:1]
             hint = f"did you mean {' or '.join(repr(m) for m in meant)}? " if meant else ""
@@ -417,28 +437,34 @@ def _expectation(err: Any) -> str:
     return msg[0].lower() + msg[1:]
 
 
-def validate(loaded: LoadedRecipe) -> Recipe:
-    """Validate a loaded recipe in two phases; raise one `RecipeError` with every problem."""
-    report = ensure_plugins()
+def validate(loaded: LoadedRecipe, plugins: Catalog) -> Recipe:
+    """Validate a loaded recipe in two phases; raise one `RecipeError` with every problem.
+
+    `plugins` are the loaded plug-ins: their table of kinds says which sections a recipe has,
+    their registries what each `kind:` names, and their `inrvid_check_recipe` hooks run last.
+    """
+    kinds = plugins.kinds
+    raw_recipe = raw_model(kinds)
     problems = list(loaded.problems)
     data = loaded.plain()
-    top_fields = list(RawRecipe.model_fields)
+    top_fields = list(raw_recipe.model_fields)
     raw: RecipeCore | None
     try:
-        raw = RawRecipe.model_validate(data)
+        raw = raw_recipe.model_validate(data)
     except pydantic.ValidationError as exc:
         problems += _pydantic_problems(
-            exc, (), loaded, top_fields, "the recipe", "inrvid recipe schema"
+            exc, (), loaded, top_fields, "the recipe", "inrvid recipe schema", plugins
         )
         raw = None
     if raw is None:
         # Phase two still runs on the sections that are well-formed mappings, so that one
         # report covers a misspelt top-level key and a misspelt component option alike.
-        raw = _partial_raw(data)
+        raw = _partial_raw(data, kinds)
     sections: dict[str, Section[Any]] = {}
-    failed = len(report.failures)
-    for path, registry_name, body in component_paths(raw):
-        section = _validate_section(path, registry_name, body, loaded, problems, failed)
+    failed = plugins.failed_count()
+    for path, registry_name, body in component_paths(raw, kinds):
+        registry = plugins.registry(registry_name)
+        section = _validate_section(path, registry, body, loaded, problems, failed)
         if section is not None:
             sections[section.path] = section
     _check_encoder(sections, isinstance(data, dict) and bool(data.get("encoder")), loaded, problems)
@@ -446,7 +472,7 @@ def validate(loaded: LoadedRecipe) -> Recipe:
         raise RecipeError(_sorted(problems))
     assert raw is not None
     components: dict[str, Any] = {}
-    for kind in SECTION_KINDS:
+    for kind in kinds:
         found = {_dotted(path): path[-1] for path, _ in kind.bodies(raw)}
         if kind.shape == "one":
             components[kind.attribute] = sections.get(_dotted(kind.path))
@@ -461,10 +487,11 @@ def validate(loaded: LoadedRecipe) -> Recipe:
         train=raw.train,
         eval=raw.eval,
         output=raw.output,
+        kinds=kinds,
+        parts=components,
         source=loaded,
-        **components,
     )
-    _check_hooks(recipe)
+    _check_hooks(recipe, plugins)
     return recipe
 
 
@@ -500,10 +527,10 @@ def _check_encoder(
         )
 
 
-def _partial_raw(data: dict[str, Any]) -> RecipeCore:
+def _partial_raw(data: dict[str, Any], kinds: tuple[Kind, ...]) -> RecipeCore:
     """A raw recipe holding only the sections that have the right shape (for phase two)."""
 
-    def well_formed(kind: SectionKind) -> Any:
+    def well_formed(kind: Kind) -> Any:
         node: Any = data
         for part in kind.path:
             node = node.get(part) if isinstance(node, dict) else None
@@ -515,23 +542,24 @@ def _partial_raw(data: dict[str, Any]) -> RecipeCore:
             return {}
         return {r: s for r, s in node.items() if isinstance(s, dict)}
 
-    nested = {k.attribute: well_formed(k) for k in SECTION_KINDS if len(k.path) > 1}
-    return RawRecipe.model_construct(
+    nested = {k.attribute: well_formed(k) for k in kinds if len(k.path) > 1}
+    return raw_model(kinds).model_construct(
         name="",
         eval=EvalConfig.model_construct(**nested),
-        **{k.attribute: well_formed(k) for k in SECTION_KINDS if len(k.path) == 1},
+        **{k.attribute: well_formed(k) for k in kinds if len(k.path) == 1},
     )
 
 
 def _validate_section(
     path: tuple[str | int, ...],
-    registry_name: str,
+    registry: Registry[Any],
     body: dict[str, Any],
     loaded: LoadedRecipe,
     problems: list[RecipeProblem],
     failed_plugins: int,
 ) -> Section[Any] | None:
     dotted = _dotted(path)
+    registry_name = registry.name
     if not body:
         if _written(loaded, path):  # written but empty: `data: {}`, `data:`
             problems.append(
@@ -555,7 +583,7 @@ def _validate_section(
         )
         return None
     try:
-        component = REGISTRIES[registry_name].get(kind)
+        component = registry.get(kind)
     except ComponentLookupError as exc:
         hint = exc.hint
         if failed_plugins and hint.endswith(")"):
@@ -605,12 +633,10 @@ def _sorted(problems: list[RecipeProblem]) -> list[RecipeProblem]:
     return sorted(problems, key=key)
 
 
-def _check_hooks(recipe: Recipe) -> None:
+def _check_hooks(recipe: Recipe, plugins: Catalog) -> None:
     """Run every plug-in's `inrvid_check_recipe` and report what they found, located."""
-    from inrvid.loading.plugins import call_hook
-
     found: list[RecipeProblem] = []
-    for result in call_hook("inrvid_check_recipe", recipe=recipe):
+    for result in plugins.call_hook("inrvid_check_recipe", recipe=recipe):
         found.extend(result or [])
     for problem in found:
         if problem.loc is None:
@@ -621,7 +647,7 @@ def _check_hooks(recipe: Recipe) -> None:
 
 
 def recipe_from_text(
-    text: str, path: str | Path, overrides: list[str] | tuple[str, ...] = ()
+    text: str, path: str | Path, overrides: list[str] | tuple[str, ...] = (), *, plugins: Catalog
 ) -> Recipe:
     """Validate a recipe held as text (e.g. the resolved recipe inside a checkpoint).
 
@@ -633,13 +659,17 @@ def recipe_from_text(
     root = parse_text(text, str(path), problems)
     for number, override in enumerate(overrides, start=1):
         apply_override(root, override, number, problems)
-    return validate(LoadedRecipe(root, Path(path), [Path(path)], list(overrides), problems))
+    return validate(
+        LoadedRecipe(root, Path(path), [Path(path)], list(overrides), problems), plugins
+    )
 
 
 def load_recipe(
     path: str | Path,
     overrides: list[str] | tuple[str, ...] = (),
     positions: list[int] | None = None,
+    *,
+    plugins: Catalog,
 ) -> Recipe:
     """Load, merge, override and validate a recipe; a `RecipeError` lists every problem."""
-    return validate(load_tree(path, overrides, positions))
+    return validate(load_tree(path, overrides, positions), plugins)

@@ -1,8 +1,7 @@
-"""Build every component of a recipe, in the documented order, from the loaded registries."""
+"""Build every component of a recipe, in the documented order, each on its own random stream."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -10,15 +9,15 @@ import torch
 from torch import nn
 
 from inrvid.base.streams import seeded
-from inrvid.components.augment import Augment, build_augment
-from inrvid.components.dataset import VideoDataset, build_dataset
-from inrvid.components.discriminator import Discriminator, build_discriminator
-from inrvid.components.encoder import CoordinateEncoder, build_encoder
-from inrvid.components.generator import Generator, build_generator
-from inrvid.components.loss import Loss, build_loss
-from inrvid.components.metric import Metric, build_metric
-from inrvid.components.registry import BuildContext, Section, VideoSpec
-from inrvid.components.sampler import TimeSampler, build_sampler
+from inrvid.components.augment import Augment
+from inrvid.components.dataset import VideoDataset
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.encoder import CoordinateEncoder, EncoderContext
+from inrvid.components.generator import Generator, GeneratorContext
+from inrvid.components.loss import Loss
+from inrvid.components.metric import Metric
+from inrvid.components.registry import BuildContext, HookCaller, Section, VideoSpec
+from inrvid.components.sampler import TimeSampler
 from inrvid.recipe import Recipe
 
 T = TypeVar("T")
@@ -51,66 +50,74 @@ class Models:
     sampler: TimeSampler
 
 
-def context_for(recipe: Recipe, video: VideoSpec | None, device: torch.device) -> BuildContext:
-    """The build context of a recipe: its seed, device, video spec and encoder section."""
-    return generator_context(recipe.seed, video, device, recipe.encoder)
+def context_for(
+    recipe: Recipe, video: VideoSpec | None, device: torch.device, plugins: HookCaller | None
+) -> BuildContext:
+    """The build context of a recipe's components: its seed, device, video spec, plug-ins."""
+    return BuildContext(video=video, device=device, seed=recipe.seed, plugins=plugins)
 
 
 def generator_context(
-    seed: int,
-    video: VideoSpec | None,
-    device: torch.device,
-    encoder: Section[CoordinateEncoder] | None,
-) -> BuildContext:
-    """A build context whose `make_encoder` builds `encoder` (None: a generator without one)."""
+    ctx: BuildContext, encoder: Section[CoordinateEncoder] | None
+) -> GeneratorContext:
+    """`ctx` for a generator, whose `make_encoder` builds `encoder` (None: it needs none)."""
     if encoder is None:
-        return BuildContext(video=video, device=device, seed=seed)
+        return GeneratorContext(video=ctx.video, device=ctx.device, seed=ctx.seed,
+                                plugins=ctx.plugins)
     section = encoder
 
-    def make_encoder(ctx: BuildContext) -> CoordinateEncoder:
-        return build_encoder(section, ctx)
+    def make_encoder(encoder_ctx: EncoderContext) -> CoordinateEncoder:
+        return section.build(encoder_ctx)
 
-    return BuildContext(video=video, device=device, seed=seed, encoder_builder=make_encoder)
+    return GeneratorContext(video=ctx.video, device=ctx.device, seed=ctx.seed,
+                            plugins=ctx.plugins, encoder=make_encoder)
 
 
-def build_on_stream(
-    build: Callable[[Section[Any], BuildContext], T], section: Section[Any], ctx: BuildContext
-) -> T:
+def build_on_stream(section: Section[T], ctx: BuildContext) -> T:
     """Build `section` on its own random stream `init/<section path>` (`inrvid.base.streams`)."""
     own = ctx.substream(f"init/{section.path}")
     with seeded(own.seed):
-        return build(section, own)
+        return section.build(own)
 
 
-def build_dataset_of(recipe: Recipe) -> VideoDataset:
+def build_generator(recipe: Recipe, ctx: BuildContext) -> Generator:
+    """The recipe's generator, on its own stream, with its encoders from the `encoder` section."""
+    return build_on_stream(recipe.generator, generator_context(ctx, recipe.encoder))
+
+
+def build_dataset_of(recipe: Recipe, plugins: HookCaller | None) -> VideoDataset:
     """The recipe's dataset (it alone knows the video shape)."""
-    return build_dataset(recipe.data, context_for(recipe, None, torch.device("cpu")))
+    return recipe.data.build(context_for(recipe, None, torch.device("cpu"), plugins))
 
 
-def video_spec_of(recipe: Recipe, dataset: VideoDataset | None = None) -> VideoSpec:
+def video_spec_of(
+    recipe: Recipe, plugins: HookCaller | None, dataset: VideoDataset | None = None
+) -> VideoSpec:
     """The video spec of a recipe: from its dataset (built if not given)."""
-    return (dataset or build_dataset_of(recipe)).video_spec
+    return (dataset or build_dataset_of(recipe, plugins)).video_spec
 
 
-def build_models(recipe: Recipe, video: VideoSpec, device: torch.device) -> Models:
+def build_models(
+    recipe: Recipe, video: VideoSpec, device: torch.device, plugins: HookCaller | None
+) -> Models:
     """Build augments, sampler, generator (with its encoders), discriminators and losses.
 
     Each component is built on its own random stream `init/<section path>` (`inrvid.base.streams`):
     its `ctx.seed` is that stream and torch's CPU generator is seeded with it meanwhile, so no
     two components share initial draws and changing one leaves the others' weights unchanged.
     """
-    ctx = context_for(recipe, video, device)
+    ctx = context_for(recipe, video, device, plugins)
 
-    def built(build: Callable[[Section[Any], BuildContext], T], section: Section[Any]) -> T:
-        return build_on_stream(build, section, ctx)
+    def built(section: Section[T]) -> T:
+        return build_on_stream(section, ctx)
 
-    augment = AugmentPipeline([built(build_augment, s) for s in recipe.augment])
-    sampler = built(build_sampler, recipe.sampler)
-    generator = built(build_generator, recipe.generator)
-    discriminators = {
-        role: built(build_discriminator, s) for role, s in recipe.discriminators.items()
+    augment = AugmentPipeline([built(s) for s in recipe.augment])
+    sampler: TimeSampler = built(recipe.sampler)
+    generator = build_generator(recipe, ctx)
+    discriminators: dict[str, Discriminator] = {
+        role: built(s) for role, s in recipe.discriminators.items()
     }
-    losses = {role: built(build_loss, s).to(device) for role, s in recipe.losses.items()}
+    losses: dict[str, Loss] = {role: built(s).to(device) for role, s in recipe.losses.items()}
     weights = {role: float(getattr(s.config, "weight", 1.0)) for role, s in recipe.losses.items()}
     return Models(
         video=video,
@@ -123,10 +130,12 @@ def build_models(recipe: Recipe, video: VideoSpec, device: torch.device) -> Mode
     )
 
 
-def build_metrics(recipe: Recipe, video: VideoSpec, device: torch.device) -> dict[str, Metric]:
+def build_metrics(
+    recipe: Recipe, video: VideoSpec, device: torch.device, plugins: HookCaller | None
+) -> dict[str, Metric]:
     """The recipe's `eval.metrics`, by role."""
-    ctx = context_for(recipe, video, device)
-    return {role: build_metric(s, ctx) for role, s in recipe.metrics.items()}
+    ctx = context_for(recipe, video, device, plugins)
+    return {role: s.build(ctx) for role, s in recipe.metrics.items()}
 
 
 def count_parameters(module: nn.Module) -> int:

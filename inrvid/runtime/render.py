@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypedDict
 
 import torch
 from torch import Tensor
+from typing_extensions import Unpack
 
 from inrvid.base.errors import InrvidError
 from inrvid.base.pixels import to_uint8
@@ -87,30 +89,36 @@ def style_of(generator: Generator, z_content: Tensor) -> Tensor:
     return require_style(generator).style(z_content)
 
 
+class RenderOptions(TypedDict, total=False):
+    """How frames are rendered, beyond the latents and times (every key optional).
+
+    `scale`: grid density (1 by default); `chunking`: videos and frames per generator call
+    (`Chunking()` by default); `w` (`b d_w`): replaces style(z_content), a `StyleGenerator`
+    only; `on_chunk`: called after each chunk with its number of frames; `classes` (int `b`):
+    the class of each video, for a class-conditional generator.
+    """
+
+    scale: int
+    chunking: Chunking | None
+    w: Tensor | None
+    on_chunk: OnChunk | None
+    classes: Tensor | None
+
+
 def render(
     generator: Generator,
     z_content: Tensor,
     z_motion: Tensor | None,
     times: Tensor,
-    *,
-    scale: int = 1,
-    chunking: Chunking | None = None,
-    w: Tensor | None = None,
-    on_chunk: OnChunk | None = None,
-    classes: Tensor | None = None,
+    **options: Unpack[RenderOptions],
 ) -> Tensor:
     """Render float frames `b t c h w` (unbounded) at `times` (`t` shared, or `b t`), in chunks.
 
-    `w` (`b d_w`), when given, replaces style(z_content) (a `StyleGenerator` only).
-    `classes` (int `b`): the class of each video, for a class-conditional generator.
-    Gradients flow when called with grad enabled (inversion); otherwise wrap in no_grad.
+    `options`: see `RenderOptions`. Gradients flow when called with grad enabled (inversion);
+    otherwise wrap in no_grad.
     """
     chunks = [
-        frames
-        for _, _, frames in iter_chunks(
-            generator, z_content, z_motion, times, scale=scale, chunking=chunking, w=w,
-            on_chunk=on_chunk, classes=classes,
-        )
+        frames for _, _, frames in iter_chunks(generator, z_content, z_motion, times, **options)
     ]
     return _assemble(chunks, z_content.shape[0], times.shape[-1])
 
@@ -121,12 +129,7 @@ def render_uint8(
     z_content: Tensor,
     z_motion: Tensor | None,
     times: Tensor,
-    *,
-    scale: int = 1,
-    chunking: Chunking | None = None,
-    w: Tensor | None = None,
-    on_chunk: OnChunk | None = None,
-    classes: Tensor | None = None,
+    **options: Unpack[RenderOptions],
 ) -> Tensor:
     """As `render`, without gradients, into a preallocated uint8 `b t c h w` on the CPU.
 
@@ -134,8 +137,7 @@ def render_uint8(
     """
     out: Tensor | None = None
     for video_start, frame_start, frames in iter_chunks(
-        generator, z_content, z_motion, times, scale=scale, chunking=chunking, w=w,
-        on_chunk=on_chunk, classes=classes,
+        generator, z_content, z_motion, times, **options
     ):
         if out is None:
             b, t = z_content.shape[0], times.shape[-1]
@@ -151,16 +153,14 @@ def iter_chunks(
     z_content: Tensor,
     z_motion: Tensor | None,
     times: Tensor,
-    *,
-    scale: int = 1,
-    chunking: Chunking | None = None,
-    w: Tensor | None = None,
-    on_chunk: OnChunk | None = None,
-    classes: Tensor | None = None,
+    **options: Unpack[RenderOptions],
 ) -> Iterator[tuple[int, int, Tensor]]:
     """Yield `(first video, first frame, frames b' t' c h w)` chunk by chunk, videos outermost."""
+    scale = options.get("scale", 1)
     check_scale(generator, scale)
-    chunking = chunking or Chunking()
+    chunking = options.get("chunking") or Chunking()
+    w, classes = options.get("w"), options.get("classes")
+    on_chunk = options.get("on_chunk")
     device = next(generator.parameters()).device
     b = z_content.shape[0]
     times_bt = times if times.dim() == 2 else times[None].expand(b, -1)            # b t

@@ -16,10 +16,10 @@ from typing import Any
 
 import pydantic
 
-from inrvid.components.encoder import CoordinateEncoder
-from inrvid.components.generator import needs_encoder
+from inrvid.components.encoder import CoordinateEncoder, EncoderContext
+from inrvid.components.generator import GeneratorContext, needs_encoder
 from inrvid.components.registry import BuildContext, Component, ComponentConfig, VideoSpec
-from inrvid.loading.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import Plugins, load_plugins
 from inrvid.testing.data import RandomVideoSource, check_dataset, check_metric
 from inrvid.testing.networks import (
     ReferenceEncoder,
@@ -27,8 +27,9 @@ from inrvid.testing.networks import (
     check_discriminator,
     check_encoder,
     check_generator,
+    encoder_context,
 )
-from inrvid.testing.rules import ContractError
+from inrvid.testing.rules import ContractError, Subject, build
 from inrvid.testing.training import check_loss, check_sampler, reference_discriminators
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "check_loss",
     "check_metric",
     "check_sampler",
+    "encoder_context",
     "reference_discriminators",
     "tiny_context",
 ]
@@ -70,38 +72,49 @@ def tiny_context(
     video: VideoSpec | None = TINY_VIDEO,
     seed: int = 0,
     encoder: tuple[str, dict[str, Any]] | None = None,
-) -> BuildContext:
-    """A small CPU build context.
+    plugins: Plugins | None = None,
+) -> GeneratorContext:
+    """A small CPU build context (a generator's, so it serves every kind).
 
-    Generators get encoders from `encoder` (a registered name and its config) or, without
-    one, a `ReferenceEncoder` (fixed Fourier features).
+    Generators get encoders from `encoder` (a registered name and its config, looked up in
+    `plugins`, by default the installed ones) or, without one, a `ReferenceEncoder` (fixed
+    Fourier features).
     """
 
-    def reference(ctx: BuildContext) -> CoordinateEncoder:
+    def reference(ctx: EncoderContext) -> CoordinateEncoder:
         return ReferenceEncoder(ctx)
 
-    builder: Callable[[BuildContext], CoordinateEncoder] = reference
+    builder: Callable[[EncoderContext], CoordinateEncoder] = reference
     if encoder is not None:
-        ensure_plugins()
-        comp = REGISTRIES["encoder"].get(encoder[0])
+        comp = _plugins(plugins).registry("encoder").get(encoder[0])
         enc_cfg = comp.config.model_validate(encoder[1])
 
-        def builder(ctx: BuildContext) -> CoordinateEncoder:
-            return REGISTRIES["encoder"].build(comp, enc_cfg, ctx)
+        def builder(ctx: EncoderContext) -> CoordinateEncoder:
+            return comp.build(enc_cfg, ctx)
 
-    return BuildContext(
-        video=video, seed=seed, style_dim=32, motion_dim=16, encoder_builder=builder
-    )
+    return GeneratorContext(video=video, seed=seed, plugins=plugins, encoder=builder)
+
+
+def _plugins(plugins: Plugins | None) -> Plugins:
+    return load_plugins() if plugins is None else plugins
 
 
 def build_component(
-    registry: str, name: str, config: dict[str, Any] | None = None, ctx: BuildContext | None = None
+    registry: str,
+    name: str,
+    config: dict[str, Any] | None = None,
+    ctx: BuildContext | None = None,
+    plugins: Plugins | None = None,
 ) -> Any:
-    """Build `registry`/`name` with `config` (defaults where absent) on `ctx` (tiny by default)."""
-    ensure_plugins()
-    comp = REGISTRIES[registry].get(name)
+    """Build `registry`/`name` with `config` (defaults where absent) on `ctx` (tiny by default).
+
+    `plugins`: where to look the component up (None: the installed plug-ins, loaded now). An
+    encoder is built on `encoder_context(ctx)`.
+    """
+    comp = _plugins(plugins).registry(registry).get(name)
     cfg = comp.config.model_validate(config or {})
-    return REGISTRIES[registry].build(comp, cfg, ctx or tiny_context())
+    built_on = ctx or tiny_context(plugins=plugins)
+    return comp.build(cfg, encoder_context(built_on) if registry == "encoder" else built_on)
 
 
 def check_config(
@@ -137,16 +150,27 @@ def check_component(
     *,
     video: VideoSpec = TINY_VIDEO,
     encoder: tuple[str, dict[str, Any]] | None = None,
+    plugins: Plugins | None = None,
 ) -> Any:
     """Check a registered component's config and its registry's contract; return it built.
 
+    A kind with no contract check of its own (one added to the table of kinds) is checked
+    for its config and for building an instance of its base class.
+
     `video` is the build context's video spec (datasets are built without one, as in a run);
-    `encoder` names the encoder a generator gets (default: `ReferenceEncoder`).
+    `encoder` names the encoder a generator gets (default: `ReferenceEncoder`); `plugins`:
+    where to look them up (None: the installed plug-ins, loaded now).
     """
-    ensure_plugins()
-    component = REGISTRIES[registry].get(name)
+    plugins = _plugins(plugins)
+    component = plugins.registry(registry).get(name)
     cfg = check_config(component, config)
-    ctx = tiny_context(None if registry == "dataset" else video, seed=0, encoder=encoder)
+    ctx: BuildContext = tiny_context(None if registry == "dataset" else video, seed=0,
+                                     encoder=encoder, plugins=plugins)
     if registry == "generator" and not needs_encoder(component.factory):
-        ctx = BuildContext(video=video, seed=0)
-    return CHECKS[registry](component.factory, cfg, ctx, name)
+        ctx = GeneratorContext(video=video, seed=0, plugins=plugins)
+    if registry == "encoder":
+        ctx = encoder_context(ctx)
+    check = CHECKS.get(registry)
+    if check is None:  # a kind without a contract of its own: it builds, of its base class
+        return build(Subject(registry, name), component.factory, cfg, ctx, component.returns)
+    return check(component.factory, cfg, ctx, name)

@@ -17,7 +17,7 @@ from torch import Tensor
 from inrvid.base.errors import InrvidError
 from inrvid.components.augment import Augment
 from inrvid.components.discriminator import Discriminator
-from inrvid.components.encoder import CoordinateEncoder
+from inrvid.components.encoder import CoordinateEncoder, EncoderContext
 from inrvid.components.generator import Generator, StyleGenerator
 from inrvid.components.registry import BuildContext, ComponentConfig
 from inrvid.testing.rules import Subject, build, global_rng, same, shape_of
@@ -26,6 +26,19 @@ Factory = Callable[[Any, BuildContext], Any]
 
 # Times of the generator check: inside the clip, before and after it (extrapolation).
 CHECK_TIMES = torch.tensor([[0.0, 0.25, 0.5, 1.0], [-0.5, 0.1, 0.9, 1.5]])  # b t
+
+
+def encoder_context(
+    ctx: BuildContext, style_dim: int = 32, motion_dim: int = 16
+) -> EncoderContext:
+    """`ctx` as an encoder's build context, fed a w of `style_dim` and a z_motion of `motion_dim`.
+
+    An `EncoderContext` is returned as it is.
+    """
+    if isinstance(ctx, EncoderContext):
+        return ctx
+    return EncoderContext(video=ctx.video, device=ctx.device, seed=ctx.seed, plugins=ctx.plugins,
+                          style_dim=style_dim, motion_dim=motion_dim)
 
 
 def check_generator(
@@ -209,6 +222,7 @@ def check_encoder(
 ) -> CoordinateEncoder:
     """Check the coordinate-encoder contract; return the built encoder."""
     subject = Subject("encoder", name or getattr(factory, "__name__", "?"))
+    ctx = encoder_context(ctx)
     enc = build(subject, factory, config, ctx, CoordinateEncoder)
     subject.require(enc, {"out_features": "int: d, the number of features per coordinate"})
     gen = torch.Generator().manual_seed(0)

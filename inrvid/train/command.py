@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
         return _resume(Path(args.resume), overrides, args, argv)
     if args.recipe is None:
         raise CheckpointError("inrvid run needs a recipe, or --resume <run dir | checkpoint>")
-    recipe = load_recipe(args.recipe, overrides, positions)
+    recipe = load_recipe(args.recipe, overrides, positions, plugins=args.plugins)
     previous = slurm.requeued_run(recipe)
     if previous is not None:
         if _is_main():
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
     check_machine(recipe)
     threads.apply(args.threads, recipe.train.threads)
     try:
-        train(recipe, argv=argv, quiet=args.quiet)
+        train(recipe, args.plugins, argv=argv, quiet=args.quiet)
     except RunStopped as stopped:
         return _stopped(stopped, recipe)
     return 0
@@ -86,11 +86,11 @@ def _resume(resume: Path, overrides: list[str], args: argparse.Namespace, argv: 
     _remove_stale_temporaries(resume)
     checkpoint = ckpt.load(resume)
     _check_resumable(checkpoint)
-    recipe = checkpoint.validated_recipe(overrides)
+    recipe = checkpoint.validated_recipe(args.plugins, overrides)
     check_machine(recipe, new_run=False)
     threads.apply(args.threads, recipe.train.threads)
     try:
-        train(recipe, argv=argv, resume_state=checkpoint, run_dir=checkpoint.run_dir,
+        train(recipe, args.plugins, argv=argv, resume_state=checkpoint, run_dir=checkpoint.run_dir,
               quiet=args.quiet)
     except RunStopped as stopped:
         return _stopped(stopped, recipe)

@@ -93,12 +93,3 @@ def max_replica_difference(module: nn.Module, info: DistInfo) -> float:
     diff = (flat - reference).abs().max().reshape(1)
     dist.all_reduce(diff, op=dist.ReduceOp.MAX)
     return float(diff)
-
-
-def all_mean(value: torch.Tensor, info: DistInfo) -> torch.Tensor:
-    """The mean of a tensor over ranks (for logging)."""
-    if not info.distributed:
-        return value
-    out = value.detach().clone()
-    dist.all_reduce(out)
-    return out / info.world_size

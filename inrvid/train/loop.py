@@ -24,7 +24,7 @@ from inrvid.components.dataset import VideoDataset
 from inrvid.components.generator import Generator, class_keywords, draw_classes
 from inrvid.components.loss import PhaseInputs
 from inrvid.components.registry import VideoSpec
-from inrvid.loading.plugins import plugin_versions
+from inrvid.loading.plugins import Plugins, plugin_versions
 from inrvid.recipe import Recipe
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.runtime.build import (
@@ -59,21 +59,21 @@ from inrvid.train.stopping import RunStopped, StopRequest
 class Trainer:
     """Holds the live objects of one run and performs its steps."""
 
-    def __init__(self, recipe: Recipe, info: ddp.DistInfo) -> None:
+    def __init__(self, recipe: Recipe, info: ddp.DistInfo, plugins: Plugins) -> None:
         # --- construct: dataset, networks, optimisers, EMA -------------------------------------
-        self.recipe, self.info, cfg = recipe, info, recipe.train
+        self.recipe, self.info, self.plugins, cfg = recipe, info, plugins, recipe.train
         if cfg.batch_size % info.world_size:
             raise TrainingError(
                 f"train.batch_size: got {cfg.batch_size}, expected a multiple of the "
                 f"{info.world_size} processes"
             )
         self.batch = cfg.batch_size // info.world_size
-        self.dataset = build_dataset_of(recipe)
+        self.dataset = build_dataset_of(recipe, plugins)
         spec = self.dataset.video_spec
         check_training_sizes(
             cfg.batch_size, len(self.dataset), spec.frames, spec.height, spec.width
         )
-        self.models: Models = build_models(recipe, self.dataset.video_spec, info.device)
+        self.models: Models = build_models(recipe, self.dataset.video_spec, info.device, plugins)
         m = self.models
         check_classes_match(m.generator, self.dataset)
         self.d_params = torch.nn.ModuleDict(m.discriminators)
@@ -118,8 +118,7 @@ class Trainer:
         """Latents and times of this rank's share of a global batch of fakes."""
         g = self.models.generator
         total = self.recipe.train.batch_size
-        z_content = torch.randn(total, g.content_dim, generator=self.draws)
-        z_motion = torch.randn(total, g.motion_dim, generator=self.draws) if g.motion_dim else None
+        z_content, z_motion = g.sample_latents(total, self.draws, device="cpu")
         times = self.models.sampler.sample_fake(total, self.draws)
         return (
             self._slice(z_content),
@@ -231,7 +230,7 @@ class Trainer:
             step=self.counters.step,
             images_seen=self.counters.images_seen,
             world_size=self.info.world_size,
-            plugins=plugin_versions(),
+            plugins=plugin_versions(self.plugins),
             generator=m.generator,
             generator_ema=self.ema.model,
             discriminators=m.discriminators,
@@ -245,7 +244,7 @@ class Trainer:
     def initialize_from(self, path: str) -> None:
         """Start from another checkpoint's networks (`train.init_from`); fresh everything else."""
         checkpoint = ckpt.load(path)
-        ckpt.warn_plugin_drift(checkpoint)
+        ckpt.warn_plugin_drift(checkpoint, self.plugins)
         m = self.models
         for note in ckpt.initialize_from(checkpoint, self.recipe, generator=m.generator,
                                          generator_ema=self.ema.model,
@@ -295,6 +294,7 @@ def check_classes_match(generator: Generator, dataset: VideoDataset) -> None:
 
 def train(
     recipe: Recipe,
+    plugins: Plugins,
     *,
     argv: list[str],
     resume_state: ckpt.Checkpoint | None = None,
@@ -304,13 +304,14 @@ def train(
     """Train a recipe (or continue `resume_state` in `run_dir`); return the run folder."""
     info = ddp.setup(recipe.train.device)
     try:
-        return _train(recipe, info, argv, resume_state, run_dir, quiet)
+        return _train(recipe, plugins, info, argv, resume_state, run_dir, quiet)
     finally:
         ddp.teardown(info)
 
 
 def _train(
     recipe: Recipe,
+    plugins: Plugins,
     info: ddp.DistInfo,
     argv: list[str],
     resume_state: ckpt.Checkpoint | None,
@@ -318,13 +319,13 @@ def _train(
     quiet: bool,
 ) -> Path:
     cfg = recipe.train
-    trainer = Trainer(recipe, info)
+    trainer = Trainer(recipe, info, plugins)
     # --- resume or start ---
     if resume_state is not None:
         assert run_dir is not None
         if info.is_main:  # writes that a kill interrupted; no other process writes here now
             ckpt.remove_temporaries(run_dir / "checkpoints")
-        ckpt.warn_plugin_drift(resume_state)
+        ckpt.warn_plugin_drift(resume_state, plugins)
         trainer.load_state(resume_state)
     elif cfg.init_from is not None:
         trainer.initialize_from(cfg.init_from)
@@ -334,6 +335,7 @@ def _train(
             run_dir,
             recipe,
             argv,
+            plugins,
             {
                 "world_size": info.world_size,
                 "device": str(info.device),
@@ -366,7 +368,7 @@ def _train(
         if info.is_main
         else None
     )
-    evaluator = periodic_metrics(recipe, trainer.ema.model, trainer.models.video, info)
+    evaluator = periodic_metrics(recipe, trainer.ema.model, trainer.models.video, info, plugins)
     total_images = int(cfg.duration_kimg * 1000)
     if resume_state is None:
         evaluator.maybe_run(log, trainer.counters, force=True)
@@ -427,12 +429,12 @@ def _train(
 
 
 def periodic_metrics(
-    recipe: Recipe, generator: Generator, video: VideoSpec, info: ddp.DistInfo
+    recipe: Recipe, generator: Generator, video: VideoSpec, info: ddp.DistInfo, plugins: Plugins
 ) -> PeriodicMetrics:
     """The recipe's `eval.metrics` at their cadence, on rank 0 (none on other ranks)."""
     every = recipe.eval.every_kimg
     metrics = (
-        build_metrics(recipe, video, info.device)
+        build_metrics(recipe, video, info.device, plugins)
         if recipe.metrics and info.is_main and every is not None
         else {}
     )
@@ -441,7 +443,9 @@ def periodic_metrics(
         generator,
         every_kimg=every,
         seed=recipe.seed,
-        real_clips=lambda: RealClips(recipe.data, context_for(recipe, None, torch.device("cpu"))),
+        real_clips=lambda: RealClips(
+            recipe.data, context_for(recipe, None, torch.device("cpu"), plugins)
+        ),
     )
 
 

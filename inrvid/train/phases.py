@@ -22,8 +22,8 @@ from torch import Tensor, nn
 from inrvid.base.errors import TrainingError
 from inrvid.base.tensor import requires_grad
 from inrvid.components.loss import Loss, Network, PhaseInputs
+from inrvid.recipe.options import NonFinite
 from inrvid.train.distributed import DistInfo, average_gradients
-from inrvid.train.numerics import NonFinite
 
 NONFINITE_GRADS = "nonfinite_grads"   # per phase: gradient values that were NaN or ±inf
 

@@ -16,7 +16,7 @@ import torch
 
 from inrvid.base import files
 from inrvid.base.version import PLUGIN_API, __version__
-from inrvid.loading.plugins import plugin_versions
+from inrvid.loading.plugins import Plugins, plugin_versions
 from inrvid.recipe import Recipe
 from inrvid.recipe.resolved import resolved_yaml
 from inrvid.train import slurm
@@ -56,7 +56,7 @@ def git_commit() -> str | None:
 
 
 def run_info(
-    recipe: Recipe, argv: list[str], extra: dict[str, Any] | None = None
+    recipe: Recipe, argv: list[str], plugins: Plugins, extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The contents of run-info.json."""
 
@@ -82,7 +82,7 @@ def run_info(
         "platform": platform.platform(),
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
-        "plugins": plugin_versions(),
+        "plugins": plugin_versions(plugins),
         "components": {s.path: origin(s) for s in recipe.sections()},
         "threads": torch.get_num_threads(),
         slurm.RUN_INFO_KEY: slurm.job_id(),  # a requeued job finds the run it started by it
@@ -91,11 +91,15 @@ def run_info(
 
 
 def write_run_records(
-    run_dir: Path, recipe: Recipe, argv: list[str], extra: dict[str, Any] | None = None
+    run_dir: Path,
+    recipe: Recipe,
+    argv: list[str],
+    plugins: Plugins,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     """Write recipe.resolved.yaml and run-info.json before the first step."""
     files.write_text(run_dir / "recipe.resolved.yaml", resolved_yaml(recipe))
-    files.write_json(run_dir / "run-info.json", run_info(recipe, argv, extra))
+    files.write_json(run_dir / "run-info.json", run_info(recipe, argv, plugins, extra))
 
 
 class MetricsLog:

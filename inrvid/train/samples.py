@@ -32,12 +32,7 @@ class SampleWriter:
         fps: float,
     ) -> None:
         gen = torch.Generator().manual_seed(seed + SAMPLE_SEED_OFFSET)
-        self.z_content = torch.randn(videos, generator.content_dim, generator=gen)
-        self.z_motion = (
-            torch.randn(videos, generator.motion_dim, generator=gen)
-            if generator.motion_dim
-            else None
-        )
+        self.z_content, self.z_motion = generator.sample_latents(videos, gen, device="cpu")
         # a class-conditional generator shows classes 0, 1, 2, ... (fixed, like the latents)
         self.classes = (torch.arange(videos) % generator.num_classes
                         if generator.num_classes else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inrvid.components.hookspecs import hookimpl
+from inrvid.components.markers import hookimpl
 from inrvid.video.frames import FrameFolderReader
 from inrvid.video.pyav_reader import PyAVReader
 from inrvid.video.reader import VideoReader

@@ -70,6 +70,7 @@ class IndexedVideoDataset(VideoDataset):
     def __init__(self, cfg: FileDatasetConfig, ctx: BuildContext, root: Path) -> None:
         self.cfg = cfg
         self.seed = ctx.seed
+        self.plugins = ctx.plugins  # whose readers open the videos
         self.epoch = 0
         self.root = root
         self.videos: list[Video] = []
@@ -83,7 +84,7 @@ class IndexedVideoDataset(VideoDataset):
     def _build(self, candidates: list[tuple[Path, int]], layout: ClipLayout) -> None:
         """Index `candidates` (path, label), keep those with at least one clip, set the spec."""
         self.layout = layout
-        index = DatasetIndex(self.root, self.cfg.index_dir, self.cfg.index_workers)
+        index = DatasetIndex(self.root, self.cfg.index_dir, self.cfg.index_workers, self.plugins)
         self.index_file = index.file
         entries = index.lookup([p for p, _ in candidates], f"indexing {type(self).__name__}")
         for (path, label), entry in zip(candidates, entries, strict=True):
@@ -154,7 +155,7 @@ class IndexedVideoDataset(VideoDataset):
 
     def open(self, video: Video) -> VideoReader:
         """A reader for `video` that reuses its indexed info."""
-        reader = open_video(video.path)
+        reader = open_video(video.path, self.plugins)
         if isinstance(reader, FrameFolderReader) and self.cfg.fps:
             reader.folder_fps = self.cfg.fps
         reader.use_info(video.info)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import stat
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from typing import Any
 from inrvid.base import files
 from inrvid.base.errors import DataError, StorageError
 from inrvid.base.progress import bar
+from inrvid.components.registry import HookCaller
 from inrvid.video import VideoInfo, open_video
 
 INDEX_VERSION = 1
@@ -75,10 +77,10 @@ def index_path(root: Path, index_dir: str | None = None) -> Path:
     return cache_dir() / "index" / key
 
 
-def scan_one(path: Path) -> tuple[dict[str, Any] | None, str]:
-    """Open and fully decode one video: (info as JSON, "") or (None, reason)."""
+def scan_one(path: Path, plugins: HookCaller | None) -> tuple[dict[str, Any] | None, str]:
+    """Open and fully decode one video with `plugins`' readers: (info, "") or (None, why)."""
     try:
-        reader = open_video(path)
+        reader = open_video(path, plugins)
         try:
             info = reader.scan()
         finally:
@@ -92,6 +94,20 @@ def scan_one(path: Path) -> tuple[dict[str, Any] | None, str]:
     return info.to_json(), ""
 
 
+class _WorkerReaders:
+    """The plug-ins whose readers an indexing worker process decodes with (set once per worker)."""
+
+    plugins: HookCaller | None = None
+
+    @classmethod
+    def set(cls, plugins: HookCaller | None) -> None:
+        cls.plugins = plugins
+
+    @classmethod
+    def scan(cls, path: Path) -> tuple[dict[str, Any] | None, str]:
+        return scan_one(path, cls.plugins)
+
+
 def _reason(message: str, path: Path) -> str:
     """A DataError's first line without the leading path (the summary shows the path)."""
     first = message.split("\n")[0]
@@ -102,10 +118,17 @@ def _reason(message: str, path: Path) -> str:
 class DatasetIndex:
     """The cached scan results for the videos under one root folder."""
 
-    def __init__(self, root: Path, index_dir: str | None = None, workers: int = 1) -> None:
+    def __init__(
+        self,
+        root: Path,
+        index_dir: str | None = None,
+        workers: int = 1,
+        plugins: HookCaller | None = None,
+    ) -> None:
         self.root = root.resolve()
         self.file = index_path(self.root, index_dir)
         self.workers = workers
+        self.plugins = plugins  # whose readers decode the videos (None: the core's)
         self.entries: dict[str, dict[str, Any]] = self._load()
 
     def _load(self) -> dict[str, dict[str, Any]]:
@@ -178,12 +201,16 @@ class DatasetIndex:
         results: list[tuple[dict[str, Any] | None, str]] = []
         with bar(f"{describe} ({self.root.name})", len(paths)) as advance:
             if self.workers > 1 and len(paths) > 8:
-                with ProcessPoolExecutor(self.workers) as pool:
-                    for result in pool.map(scan_one, paths, chunksize=4):
+                # forked workers are handed the loaded plug-ins unpickled (fork copies them)
+                fork = multiprocessing.get_context("fork")
+                with ProcessPoolExecutor(self.workers, mp_context=fork,
+                                         initializer=_WorkerReaders.set,
+                                         initargs=(self.plugins,)) as pool:
+                    for result in pool.map(_WorkerReaders.scan, paths, chunksize=4):
                         results.append(result)
                         advance(1)
             else:
                 for path in paths:
-                    results.append(scan_one(path))
+                    results.append(scan_one(path, self.plugins))
                     advance(1)
         return results

@@ -13,63 +13,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import torch
 from einops import rearrange, repeat
+from inrvid_stylegan2.discriminator import DiscriminatorBlock
+from inrvid_stylegan2.layers import Conv2dLayer, EqualLinear, minibatch_std
+from inrvid_stylegan2.mapping import MappingNetwork, check_classes
+from inrvid_stylegan2.video import square_resolution
 from pydantic import Field
 from torch import Tensor, nn
 
-from inrvid.base.errors import PluginError
 from inrvid.base.tensor import expect_shape
 from inrvid.components.discriminator import Discriminator, DiscriminatorConfig
 from inrvid.components.registry import BuildContext
-from inrvid_digan.generator import MappingNetwork, check_classes
-from inrvid_digan.layers import Conv2dLayer, EqualLinear, minibatch_std
-
-SQRT_HALF = math.sqrt(0.5)
-
-
-class DiscriminatorBlock(nn.Module):
-    """One resolution: `b c h w -> b c' h/2 w/2` with a residual 1x1 path.
-
-    The first block (in_channels = 0) starts with a 1x1 fromRGB layer (image channels -> tmp).
-    conv0 and the skip take `in_channels` (tmp after fromRGB): DIGAN has in = tmp everywhere;
-    StyleGAN-V's block after its frame fusion has more (`inrvid_stylegan_v.discriminator`).
-    """
-
-    def __init__(
-        self,
-        *,
-        in_channels: int,
-        tmp_channels: int,
-        out_channels: int,
-        image_channels: int,
-        conv_clamp: float | None,
-    ) -> None:
-        super().__init__()
-        self.from_rgb = None
-        if in_channels == 0:
-            self.from_rgb = Conv2dLayer(in_channels=image_channels, out_channels=tmp_channels,
-                                        kernel_size=1, activation="lrelu", conv_clamp=conv_clamp)
-        first = in_channels or tmp_channels
-        self.conv0 = Conv2dLayer(in_channels=first, out_channels=tmp_channels,
-                                 kernel_size=3, activation="lrelu", conv_clamp=conv_clamp)
-        self.conv1 = Conv2dLayer(in_channels=tmp_channels, out_channels=out_channels,
-                                 kernel_size=3, activation="lrelu", down=True,
-                                 conv_clamp=conv_clamp)
-        self.skip = Conv2dLayer(in_channels=first, out_channels=out_channels,
-                                kernel_size=1, bias=False, down=True)
-        self.compute_dtype = torch.float32   # set by the run's numerics policy
-
-    def forward(self, x: Tensor) -> Tensor:
-        """`b c h w -> b c' h/2 w/2`, computed in `compute_dtype` (weights are cast to it)."""
-        x = x.to(self.compute_dtype)
-        if self.from_rgb is not None:
-            x = self.from_rgb(x)                                                   # b tmp h w
-        skip = self.skip(x, gain=SQRT_HALF)                                        # b out h/2 w/2
-        x = self.conv1(self.conv0(x), gain=SQRT_HALF)                              # b out h/2 w/2
-        return skip + x
 
 
 class DiscriminatorEpilogue(nn.Module):
@@ -164,19 +121,9 @@ class ResidualTrunk(nn.Module):
         if count == 0:
             return []
         lowest = max((self.block_resolutions[0] * 2) >> count, 8)
-        return [(f"b{r}", block) for r, block in zip(self.block_resolutions, self.blocks,
+        blocks = cast("list[DiscriminatorBlock]", list(self.blocks))
+        return [(f"b{r}", block) for r, block in zip(self.block_resolutions, blocks,
                                                        strict=True) if r >= lowest]
-
-
-def _square_resolution(ctx: BuildContext, name: str) -> int:
-    video = ctx.require_video()
-    side = video.height
-    if video.width != side or side < 8 or side & (side - 1):
-        raise PluginError(
-            f"discriminator '{name}': video {video.height}x{video.width}: expected a square whose "
-            "side is a power of two >= 8\n  set `data.resolution` to 32, 64, 128, 256, ..."
-        )
-    return side
 
 
 class DiganImageDiscriminatorConfig(DiscriminatorConfig):
@@ -260,7 +207,7 @@ class ImageDiscriminator(ReducedPrecisionBlocks, Discriminator):
 
     def __init__(self, cfg: DiganImageDiscriminatorConfig, ctx: BuildContext) -> None:
         super().__init__()
-        self.resolution = _square_resolution(ctx, "digan_image_d")
+        self.resolution = square_resolution(ctx, "discriminator 'digan_image_d'", 8)
         self.channels = ctx.require_video().channels
         self.num_classes = cfg.num_classes
         self.classes = _class_projection(cfg)
@@ -308,7 +255,7 @@ class MotionDiscriminator(ReducedPrecisionBlocks, Discriminator):
         ctx: BuildContext,
     ) -> None:
         super().__init__()
-        self.resolution = _square_resolution(ctx, type(self).__name__)
+        self.resolution = square_resolution(ctx, f"discriminator '{type(self).__name__}'", 8)
         self.channels = ctx.require_video().channels
         self.in_channels = 2 * self.channels + (1 if self.uses_dt_plane else 0)
         self.num_classes = cfg.num_classes

@@ -21,14 +21,14 @@ from typing import ClassVar
 import torch
 import torch.nn.functional as F
 from einops import rearrange, repeat
+from inrvid_stylegan2.layers import EqualLinear
 from pydantic import Field
 from torch import Tensor, nn
 
 from inrvid.base.errors import PluginError, ShapeError
 from inrvid.base.tensor import expect_shape
-from inrvid.components.encoder import CoordinateEncoder, EncoderConfig
+from inrvid.components.encoder import CoordinateEncoder, EncoderConfig, EncoderContext
 from inrvid.components.registry import BuildContext
-from inrvid_digan.layers import EqualLinear
 
 SQRT_10 = math.sqrt(10.0)
 
@@ -48,12 +48,12 @@ class MotionMLP(nn.Module):
 
 def _latent_dims(ctx: BuildContext, name: str) -> tuple[int, int]:
     """The sizes of w and z_M this encoder is fed (set by `ctx.make_encoder`)."""
-    if ctx.style_dim is None:
+    if not isinstance(ctx, EncoderContext):
         raise PluginError(
             f"encoder '{name}': the build context has no style_dim, expected the size of w\n"
             "  build the encoder through `ctx.make_encoder(style_dim=..., motion_dim=...)`"
         )
-    return ctx.style_dim, ctx.motion_dim or 0
+    return ctx.style_dim, ctx.motion_dim
 
 
 def full_precision(x: Tensor) -> contextlib.AbstractContextManager[object]:

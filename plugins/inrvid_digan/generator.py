@@ -22,85 +22,23 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import torch
 import torch.nn.functional as F
 from einops import rearrange
+from inrvid_stylegan2.layers import LRELU_GAIN, LRELU_SLOPE, EqualLinear
+from inrvid_stylegan2.mapping import MappingNetwork, check_classes
+from inrvid_stylegan2.video import square_resolution
 from pydantic import Field, field_validator, model_validator
 from torch import Tensor, nn
 
-from inrvid.base.errors import PluginError, ShapeError
+from inrvid.base.errors import ShapeError
 from inrvid.base.tensor import expect_shape
 from inrvid.components.encoder import CoordinateEncoder
-from inrvid.components.generator import GeneratorConfig, StyleGenerator
-from inrvid.components.registry import BuildContext
+from inrvid.components.generator import GeneratorConfig, GeneratorContext, StyleGenerator
 from inrvid_digan.encoder import embed_grid
-from inrvid_digan.layers import (
-    LRELU_GAIN,
-    LRELU_SLOPE,
-    EqualLinear,
-    coordinate_grid,
-    upsample_nearest,
-)
-
-
-def normalize_second_moment(z: Tensor, eps: float = 1e-8) -> Tensor:
-    """Scale each row of `b d` to unit mean square."""
-    return z * (z.square().mean(dim=-1, keepdim=True) + eps).rsqrt()
-
-
-class MappingNetwork(nn.Module):
-    """[z; class embedding] -> w through `num_layers` lrelu FC layers (StyleGAN2's mapping).
-
-    z is normalised to unit second moment; with `num_classes` > 0 a one-hot class goes through
-    a linear embedding (`embed`, class -> w_dim, learning rate x1), is normalised the same way
-    and concatenated after z, as the release's `--cond` models do. `z_dim` may be 0: the
-    discriminators' class mapping (classes only).
-    """
-
-    def __init__(
-        self, *, z_dim: int, w_dim: int, num_layers: int, lr_multiplier: float,
-        num_classes: int = 0,
-    ) -> None:
-        super().__init__()
-        self.z_dim = z_dim
-        self.num_classes = num_classes
-        self.embed = (EqualLinear(in_features=num_classes, out_features=w_dim)
-                      if num_classes else None)
-        widths = [z_dim + (w_dim if num_classes else 0)] + [w_dim] * num_layers
-        self.layers = nn.Sequential(*[
-            EqualLinear(in_features=a, out_features=b, lr_multiplier=lr_multiplier,
-                        activation="lrelu")
-            for a, b in itertools.pairwise(widths)
-        ])
-
-    def forward(self, z: Tensor | None, classes: Tensor | None = None) -> Tensor:
-        """Map z `b d_z` (None when z_dim is 0) and classes `b` (when conditional) to w `b d_w`."""
-        parts = [] if z is None or self.z_dim == 0 else [normalize_second_moment(z)]
-        if self.embed is not None:
-            classes = check_classes(classes, self.num_classes, "mapping")
-            one_hot = self.embed.weight.new_zeros(classes.shape[0], self.num_classes)
-            one_hot.scatter_(1, classes[:, None], 1.0)                                 # b n
-            parts.append(normalize_second_moment(self.embed(one_hot)))
-        return self.layers(torch.cat(parts, dim=-1))                               # b d_w
-
-
-def check_classes(classes: Tensor | None, num_classes: int, who: str) -> Tensor:
-    """Class indices `b` in [0, num_classes) of a conditional network, or a clear error."""
-    if classes is None:
-        raise ShapeError(
-            f"{who}: conditional on {num_classes} classes, got classes=None, expected class "
-            "indices `b`\n  pass classes=... (`inrvid generate --class <name>` on the "
-            "command line)")
-    if classes.ndim != 1 or classes.dtype not in (torch.int64, torch.int32):
-        raise ShapeError(f"{who}: classes: got {classes.dtype} {tuple(classes.shape)}, "
-                         "expected integer class indices `b`")
-    if classes.numel() and not classes.is_cuda and (  # no host sync on CUDA
-            int(classes.min()) < 0 or int(classes.max()) >= num_classes):
-        raise ShapeError(f"{who}: classes: got values in [{int(classes.min())}, "
-                         f"{int(classes.max())}], expected 0..{num_classes - 1}")
-    return classes.long()
+from inrvid_digan.grid import coordinate_grid, upsample_nearest
 
 
 class ModulatedLinear(nn.Module):
@@ -243,7 +181,8 @@ class SynthesisBlock(nn.Module):
 
     def modulate(self, w: Tensor) -> list[Tensor]:
         """Every per-video weight of this block: the FMM layers', then ToRGB's."""
-        return [layer.modulate(w) for layer in self.layers] + [self.to_rgb.modulate(w)]
+        layers = cast("list[ModulatedLinear]", list(self.layers))
+        return [layer.modulate(w) for layer in layers] + [self.to_rgb.modulate(w)]
 
     def embed(self, w: Tensor, z_motion: Tensor | None, times: Tensor, size: int) -> Tensor:
         """Coordinate/time features on a `size`² grid: `b d t h w`."""
@@ -322,18 +261,6 @@ class DiganGeneratorConfig(GeneratorConfig):
         return self
 
 
-def _square_resolution(ctx: BuildContext, name: str) -> int:
-    """The video's side, which must be square and a power of two >= 4."""
-    video = ctx.require_video()
-    side = video.height
-    if video.width != side or side < 4 or side & (side - 1):
-        raise PluginError(
-            f"generator '{name}': video {video.height}x{video.width}: expected a square whose "
-            "side is a power of two >= 4\n  set `data.resolution` to 32, 64, 128, 256, ..."
-        )
-    return side
-
-
 class DiganGenerator(StyleGenerator):
     """DIGAN: content latent z_I and motion latent z_M -> the weights of a video INR.
 
@@ -344,10 +271,10 @@ class DiganGenerator(StyleGenerator):
 
     embed_every_scale: ClassVar[bool] = True
 
-    def __init__(self, cfg: DiganGeneratorConfig, ctx: BuildContext) -> None:
+    def __init__(self, cfg: DiganGeneratorConfig, ctx: GeneratorContext) -> None:
         super().__init__()
         video = ctx.require_video()
-        self.resolution = _square_resolution(ctx, type(self).__name__)
+        self.resolution = square_resolution(ctx, f"generator '{type(self).__name__}'", 4)
         self.content_dim = cfg.content_dim
         self.motion_dim = cfg.motion_dim
         self.w_dim = cfg.w_dim
@@ -378,15 +305,21 @@ class DiganGenerator(StyleGenerator):
         self.blocks = nn.ModuleList(blocks)
 
     @property
+    def synthesis_blocks(self) -> list[SynthesisBlock]:
+        """The blocks of the body, coarsest scale first."""
+        return cast("list[SynthesisBlock]", list(self.blocks))
+
+    @property
     def embedders(self) -> list[CoordinateEncoder]:
         """The coordinate encoders, coarsest scale first."""
-        return [b.encoder for b in self.blocks if b.encoder is not None]
+        return [b.encoder for b in self.synthesis_blocks if b.encoder is not None]
 
     def generated_numbers(self) -> dict[str, int]:
         """Numbers generated per video: FMM factor entries and ToRGB scales."""
         return {
-            "fmm": sum(layer.style.out_features for b in self.blocks for layer in b.layers),
-            "to_rgb": sum(b.to_rgb.style.out_features for b in self.blocks),
+            "fmm": sum(cast(ModulatedLinear, layer).style.out_features
+                       for b in self.synthesis_blocks for layer in b.layers),
+            "to_rgb": sum(b.to_rgb.style.out_features for b in self.synthesis_blocks),
         }
 
     def style(self, z_content: Tensor, classes: Tensor | None = None) -> Tensor:
@@ -421,7 +354,7 @@ class DiganGenerator(StyleGenerator):
             w = self.style(z_content, classes)                                     # b d_w
         else:
             expect_shape(w, "b d", b=b, d=self.w_dim)
-        weights = [block.modulate(w) for block in self.blocks]                     # per video
+        weights = [block.modulate(w) for block in self.synthesis_blocks]           # per video
         step = self.chunk_frames
         chunks = [
             self.synthesize(w, z_motion, times[:, start : start + step], weights, scale)

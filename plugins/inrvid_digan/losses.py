@@ -22,7 +22,7 @@ phase; the fakes, then the reals, of a D phase; the reals of an R1 phase.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Literal, Protocol, runtime_checkable
 
 import torch
@@ -30,7 +30,6 @@ import torch.nn.functional as F
 from pydantic import Field
 from torch import Tensor
 
-from inrvid.base.errors import TrainingError
 from inrvid.components.discriminator import Discriminator
 from inrvid.components.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
 from inrvid.components.registry import BuildContext
@@ -63,33 +62,11 @@ class BuildsInput(Protocol):
         ...
 
 
-def _selected(
-    discriminators: Mapping[str, Discriminator], roles: tuple[str, ...] | None, loss: str
-) -> dict[str, Discriminator]:
-    """The discriminators a loss acts on: all of them, or the listed roles (which must exist)."""
-    if roles is None:
-        return dict(discriminators)
-    missing = [r for r in roles if r not in discriminators]
-    if missing:
-        raise TrainingError(
-            f"loss '{loss}': roles {missing} are not discriminator roles of this recipe, "
-            f"expected some of {sorted(discriminators)}\n"
-            f"  fix `losses.<role>.roles` or the `discriminators` section"
-        )
-    return {r: discriminators[r] for r in roles}
-
-
 def evaluation_augment(
     augment: Callable[[Tensor], Tensor], draw: AugmentDraw
 ) -> Callable[[Tensor], Tensor]:
     """The augment the discriminators of one evaluation use (see the module docstring)."""
     return SharedDraw(augment) if draw == "shared" else augment
-
-
-def _require(tensor: Tensor | None, what: str, loss: str) -> Tensor:
-    if tensor is None:
-        raise TrainingError(f"loss '{loss}': {what} is None in this phase, expected frames")
-    return tensor
 
 
 class NonSaturatingLogisticConfig(LossConfig):
@@ -126,26 +103,26 @@ class NonSaturatingLogistic(Loss):
 
     def generator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
         """`<role>_fake`: softplus(-logits) of the augmented fakes, averaged."""
-        fake = _require(inputs.fake_frames, "fake_frames", NONSATURATING)
-        times = _require(inputs.fake_times, "fake_times", NONSATURATING)
+        fake = inputs.require("fake_frames", NONSATURATING)
+        times = inputs.require("fake_times", NONSATURATING)
         augment = evaluation_augment(inputs.augment, self.augment_draw)
         terms = {}
-        for role, disc in _selected(inputs.discriminators, self.roles, NONSATURATING).items():
+        for role, disc in inputs.select(self.roles, NONSATURATING).items():
             logits = score(disc, augment(fake), times, inputs.fake_classes)        # b k
             terms[f"{role}_fake"] = F.softplus(-logits).mean()
         return terms
 
     def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
         """`<role>_fake`: softplus(logits of fakes); `<role>_real`: softplus(-logits of reals)."""
-        fake = _require(inputs.fake_frames, "fake_frames", NONSATURATING)
-        fake_times = _require(inputs.fake_times, "fake_times", NONSATURATING)
-        real = _require(inputs.real_frames, "real_frames", NONSATURATING)
-        real_times = _require(inputs.real_times, "real_times", NONSATURATING)
+        fake = inputs.require("fake_frames", NONSATURATING)
+        fake_times = inputs.require("fake_times", NONSATURATING)
+        real = inputs.require("real_frames", NONSATURATING)
+        real_times = inputs.require("real_times", NONSATURATING)
         fake = fake.detach()
         augment_fake = evaluation_augment(inputs.augment, self.augment_draw)
         augment_real = evaluation_augment(inputs.augment, self.augment_draw)
         terms = {}
-        for role, disc in _selected(inputs.discriminators, self.roles, NONSATURATING).items():
+        for role, disc in inputs.select(self.roles, NONSATURATING).items():
             fake_logits = score(disc, augment_fake(fake), fake_times, inputs.fake_classes)
             real_logits = score(disc, augment_real(real), real_times, inputs.real_classes)
             terms[f"{role}_fake"] = F.softplus(fake_logits).mean()                # b k -> 1
@@ -158,7 +135,7 @@ class NonSaturatingLogistic(Loss):
         terms: dict[str, Tensor] = {}
         if not self.real_negatives:
             return terms
-        selected = _selected(inputs.discriminators, self.negative_roles, NONSATURATING)
+        selected = inputs.select(self.negative_roles, NONSATURATING)
         for kind in self.real_negatives:
             frames, neg_times, keep = real_negative(kind, real, times)            # b t c h w, b t
             augment = evaluation_augment(inputs.augment, self.augment_draw)
@@ -210,17 +187,17 @@ class R1Penalty(Loss):
         super().__init__()
         del ctx
         self.gamma = cfg.gamma
-        self.lazy_interval = cfg.every
+        self.lazy_interval = self.every = cfg.every
         self.roles = cfg.roles
         self.augment_draw: AugmentDraw = cfg.augment_draw
 
     def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
         """`<role>_r1`, evaluated by the loop every `every` D steps on reals only."""
-        real = _require(inputs.real_frames, "real_frames", "r1_penalty")
-        times = _require(inputs.real_times, "real_times", "r1_penalty")
+        real = inputs.require("real_frames", "r1_penalty")
+        times = inputs.require("real_times", "r1_penalty")
         augment = evaluation_augment(inputs.augment, self.augment_draw)
         terms = {}
-        for role, disc in _selected(inputs.discriminators, self.roles, "r1_penalty").items():
+        for role, disc in inputs.select(self.roles, "r1_penalty").items():
             penalty = r1_penalty(disc, real, times, augment, inputs.real_classes)
-            terms[f"{role}_r1"] = penalty * (self.gamma / 2) * self.lazy_interval
+            terms[f"{role}_r1"] = penalty * (self.gamma / 2) * self.every
         return terms

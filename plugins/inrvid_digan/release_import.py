@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 import torch
+from inrvid_stylegan2.layers import fir_filter
 from torch import Tensor
 
 from inrvid.base.errors import SnapshotError
@@ -30,7 +31,6 @@ from inrvid.release import (
     plain,
     resolve_references,
 )
-from inrvid_digan.layers import fir_filter
 from inrvid_digan.official_names import generator_names, skipped, trunk_names
 
 FAMILY = "DIGAN"

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from inrvid.base.errors import WeightsError
+from inrvid.base.tensor import state_mismatch
 
 
 class FrozenBatchNorm(nn.Module):
@@ -69,17 +70,11 @@ def _unwrap(state: Mapping[str, object]) -> dict[str, object]:
 def load_exact(module: nn.Module, state: Mapping[str, object], path: Path, what: str) -> None:
     """Load `state` into `module`, requiring the same keys and shapes; WeightsError otherwise."""
     state = _unwrap(state)
-    expected = module.state_dict()
-    missing = [k for k in expected if k not in state]
-    unexpected = [k for k in state if k not in expected]
-    mismatched = [
-        f"{k} {list(getattr(state[k], 'shape', []))} (expected {list(v.shape)})"
-        for k, v in expected.items()
-        if k in state and tuple(getattr(state[k], "shape", ())) != tuple(v.shape)
-    ]
-    if missing or unexpected or mismatched:
+    found = state_mismatch(module, state)
+    mismatched = [f"{k} {given} (expected {wanted})" for k, given, wanted in found.shapes]
+    if found:
         lines = []
-        for label, keys in (("missing", missing), ("unexpected", unexpected),
+        for label, keys in (("missing", found.missing), ("unexpected", found.unexpected),
                             ("wrong shape", mismatched)):
             if keys:
                 more = f" and {len(keys) - 5} more" if len(keys) > 5 else ""
@@ -88,4 +83,4 @@ def load_exact(module: nn.Module, state: Mapping[str, object], path: Path, what:
             f"{path}: not a {what} state dict\n" + "\n".join(lines) + "\n"
             f"  expected the key layout of docs/metrics.md ({what}); convert the file to it"
         )
-    module.load_state_dict({k: state[k] for k in expected}, strict=True)
+    module.load_state_dict({k: state[k] for k in module.state_dict()}, strict=True)

@@ -4,7 +4,7 @@ Read top to bottom like the official `src/training/networks.py` (Discriminator) 
 `layers.py` (TemporalDifferenceEncoder): the time-gap embedding (a learned table row plus
 fixed sinusoids per gap, for the t - 1 gaps of a video); the label mapping that turns it into
 the projection vector `cmap`; the 4x4 epilogue whose output is projected on `cmap`; then the
-discriminator, built from StyleGAN2's residual blocks (DIGAN's `DiscriminatorBlock`). Frames
+discriminator, built from StyleGAN2's residual blocks (`inrvid_stylegan2.discriminator`). Frames
 enter one by one (`(b t)` on the batch axis) up to the fusion resolution; the block before it
 halves its output channels and the frames' maps are concatenated on channels in time order, so
 the remaining blocks see videos.
@@ -17,9 +17,10 @@ import math
 
 import torch
 from einops import rearrange
-from inrvid_digan.discriminators import DiscriminatorBlock
-from inrvid_digan.generator import normalize_second_moment
-from inrvid_digan.layers import Conv2dLayer, EqualLinear, minibatch_std
+from inrvid_stylegan2.discriminator import DiscriminatorBlock
+from inrvid_stylegan2.layers import Conv2dLayer, EqualLinear, minibatch_std
+from inrvid_stylegan2.mapping import normalize_second_moment
+from inrvid_stylegan2.video import square_resolution
 from pydantic import Field, model_validator
 from torch import Tensor, nn
 
@@ -27,7 +28,6 @@ from inrvid.base.errors import ShapeError
 from inrvid.base.tensor import expect_shape
 from inrvid.components.discriminator import Discriminator, DiscriminatorConfig
 from inrvid.components.registry import BuildContext
-from inrvid_stylegan_v.generator import _square_resolution
 
 
 class TimeGapEncoder(nn.Module):
@@ -168,7 +168,7 @@ class StyleganVDiscriminator(Discriminator):
     def __init__(self, cfg: StyleganVDiscriminatorConfig, ctx: BuildContext) -> None:
         super().__init__()
         video = ctx.require_video()
-        self.resolution = _square_resolution(ctx, "discriminator 'stylegan_v_d'", 8)
+        self.resolution = square_resolution(ctx, "discriminator 'stylegan_v_d'", 8)
         if not 8 <= cfg.fuse_resolution < self.resolution:
             raise ShapeError(
                 f"stylegan_v_d: fuse_resolution: got {cfg.fuse_resolution}, expected a power of "

@@ -16,16 +16,17 @@ noise's span [0, M] time is reflected back into it (`motion.MotionEncoder`).
 from __future__ import annotations
 
 import torch
-from inrvid_digan.generator import MappingNetwork
-from inrvid_digan.layers import fir_filter
+from inrvid_stylegan2.layers import fir_filter
+from inrvid_stylegan2.mapping import MappingNetwork
+from inrvid_stylegan2.modulated import SynthesisLayer, ToRGB, upsample_fir
+from inrvid_stylegan2.video import square_resolution
 from pydantic import Field, model_validator
 from torch import Tensor, nn
 
-from inrvid.base.errors import InrvidError, PluginError
+from inrvid.base.errors import InrvidError
 from inrvid.base.tensor import expect_shape
 from inrvid.components.generator import GeneratorConfig, StyleGenerator
 from inrvid.components.registry import BuildContext
-from inrvid_stylegan_v.layers import SynthesisLayer, ToRGB, upsample_fir
 from inrvid_stylegan_v.motion import MotionEncoder
 
 
@@ -129,18 +130,6 @@ class StyleganVGeneratorConfig(GeneratorConfig):
         return self
 
 
-def _square_resolution(ctx: BuildContext, name: str, smallest: int) -> int:
-    """The video's side, which must be square and a power of two >= `smallest`."""
-    video = ctx.require_video()
-    side = video.height
-    if video.width != side or side < smallest or side & (side - 1):
-        raise PluginError(
-            f"{name}: video {video.height}x{video.width}: expected a square whose side is a "
-            f"power of two >= {smallest}\n  set `data.resolution` to 32, 64, 128, 256, ..."
-        )
-    return side
-
-
 class StyleganVGenerator(StyleGenerator):
     """StyleGAN-V: content latent z and motion noise -> frames at any real times in the horizon.
 
@@ -155,7 +144,7 @@ class StyleganVGenerator(StyleGenerator):
     def __init__(self, cfg: StyleganVGeneratorConfig, ctx: BuildContext) -> None:
         super().__init__()
         video = ctx.require_video()
-        self.resolution = _square_resolution(ctx, "generator 'stylegan_v'", 4)
+        self.resolution = square_resolution(ctx, "generator 'stylegan_v'", 4)
         self.frame_scale = float(max(video.frames - 1, 1))    # tau = t (F - 1): frames
         self.content_dim = cfg.content_dim
         self.w_dim = cfg.w_dim

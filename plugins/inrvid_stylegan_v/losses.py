@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-from inrvid_digan.losses import _require, _selected
 from pydantic import Field
 from torch import Tensor
 
@@ -62,10 +61,10 @@ class StyleganVR1(Loss):
 
     def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
         """`<role>_r1`, evaluated by the loop every `every` D steps on reals only."""
-        real = _require(inputs.real_frames, "real_frames", R1)
-        times = _require(inputs.real_times, "real_times", R1)
+        real = inputs.require("real_frames", R1)
+        times = inputs.require("real_times", R1)
         terms = {}
-        for role, disc in _selected(inputs.discriminators, self.roles, R1).items():
+        for role, disc in inputs.select(self.roles, R1).items():
             penalty = r1_through_augment(disc, real, times, inputs.augment, inputs.real_classes)
             terms[f"{role}_r1"] = penalty * (self.gamma / 2) * self.every
         return terms

@@ -23,8 +23,6 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import Tensor, nn
 
-from inrvid_stylegan_v.layers import EqualConv1d
-
 
 def knot_count(*, horizon_frames: int, spacing_frames: int) -> int:
     """Codes needed for times up to `horizon_frames - 1`: ceil((H - 1) / delta) + 2."""
@@ -178,3 +176,33 @@ class MotionEncoder(nn.Module):
         v = self.time_encoder(tau, t_left, alpha, codes[rows, left], codes[rows, left + 1],
                               float(self.spacing))                             # (b t) 2k
         return rearrange(v, "(b t) d -> b t d", b=b)
+
+
+class EqualConv1d(nn.Module):
+    """Equalized-lr 1-D convolution without padding, with a *plain* leaky ReLU 0.2 (no gain).
+
+    Weights are stored N(0, 1) / lr_multiplier and scaled at run time by
+    lr_multiplier / sqrt(in_channels · kernel_size); the bias (init 0) by lr_multiplier.
+    The missing sqrt(2) gain is the release's choice for its motion convolutions.
+    """
+
+    def __init__(
+        self, *, in_channels: int, out_channels: int, kernel_size: int, lr_multiplier: float
+    ) -> None:
+        super().__init__()
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.lr_multiplier = lr_multiplier
+        self.weight = nn.Parameter(
+            torch.randn(out_channels, in_channels, kernel_size) / lr_multiplier)
+        self.bias = nn.Parameter(torch.zeros(out_channels))
+        self.weight_gain = lr_multiplier / math.sqrt(in_channels * kernel_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """`b i n -> b o (n - kernel_size + 1)`."""
+        y = F.conv1d(x, self.weight * self.weight_gain, self.bias * self.lr_multiplier)
+        return F.leaky_relu(y, 0.2)
+
+    def extra_repr(self) -> str:
+        """Sizes, for `print(module)`."""
+        return f"{self.in_channels} -> {self.out_channels}, k={self.weight.shape[-1]}"

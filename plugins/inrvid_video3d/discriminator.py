@@ -17,7 +17,7 @@ import math
 import torch
 import torch.nn.functional as F
 from einops import rearrange
-from inrvid_digan.layers import EqualLinear
+from inrvid_stylegan2.layers import EqualLinear
 from pydantic import Field, field_validator
 from torch import Tensor, nn
 

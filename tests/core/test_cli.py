@@ -5,6 +5,7 @@ import json
 import pytest
 
 from inrvid.cli import main
+from inrvid.loading import plugins as loading_plugins
 
 
 def test_describe_prints_each_option_with_type_default_and_description(toy_recipe, capsys):
@@ -133,3 +134,20 @@ def test_a_plugin_command_runs_and_is_listed_by_plugins_not_by_help(
     assert "fixture-hello" not in out and "`inrvid plugins` lists them" in out
     assert main(["fixture-hello", "--help"]) == 0
     assert "--name NAME" in capsys.readouterr().out
+
+
+def test_a_command_loads_the_plugins_once_and_passes_them_on(toy_recipe, monkeypatch, tmp_path):
+    discovered = []
+    installed = loading_plugins.discover_entry_points       # the toy plug-in (toy_recipe)
+
+    def discover():
+        discovered.append(1)
+        return installed()
+
+    monkeypatch.setattr(loading_plugins, "discover_entry_points", discover)
+    assert main(["run", str(toy_recipe), f"output.dir={tmp_path}", "--quiet"]) == 0
+    assert len(discovered) == 1          # validation, building, the run records: one `Plugins`
+    (checkpoint,) = tmp_path.glob("toy/*/checkpoints/checkpoint-*.pt")
+    assert main(["generate", str(checkpoint), "--num", "1", "--frames", "2",
+                 "--out", str(tmp_path / "gen"), "--quiet"]) == 0
+    assert len(discovered) == 2

@@ -4,7 +4,7 @@ import inspect
 import re
 from pathlib import Path
 
-from inrvid.components import hookspecs
+from inrvid.loading import hookspecs
 
 HOOKS_DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins" / "hooks.md"
 

@@ -1,11 +1,15 @@
-"""The import graph of the core package `inrvid/` has no cycle and no edge to a plug-in.
+"""The import graph of `inrvid/`: layers as folders, no cycle, no edge to a plug-in.
 
 The graph is read from the source with `ast`, so it counts what runs, not what happened to be
-imported first: an import inside a function is an edge like one at the top of a module, and
-`importlib.import_module("inrvid.x")` with a literal name is one too. Only imports under
-`if TYPE_CHECKING:` are left out (they never run). Importing `inrvid.a.b` also runs the
-`__init__` of its packages; those implicit edges are not counted (every module would be in a
-cycle with `inrvid/__init__.py`, which re-exports the plug-in API).
+imported first: an import inside a function is an edge like one at the top of a module,
+`importlib.import_module("inrvid.x")` with a literal name is one too, and so is an import
+under `if TYPE_CHECKING:` (a type-only edge still ties the modules together: no layer may
+name a type of a layer above it). Importing `inrvid.a.b` also runs the `__init__` of its
+packages; those implicit edges are not counted (every module would be in a cycle with
+`inrvid/__init__.py`, which re-exports the plug-in API).
+
+The plug-ins (`plugins/inrvid_*`) are read the same way: none imports a private name (one
+starting with `_`) of another.
 """
 
 from __future__ import annotations
@@ -30,21 +34,11 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
 def imported_names(tree: ast.Module, module: str, is_package: bool) -> list[tuple[str, int]]:
-    """Every (dotted name, line) the module imports, anywhere but under `if TYPE_CHECKING:`."""
+    """Every (dotted name, line) the module imports, anywhere, `if TYPE_CHECKING:` included."""
     found: list[tuple[str, int]] = []
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.orelse:
-                visit(child)
-            return
         if isinstance(node, ast.Import):
             found.extend((alias.name, node.lineno) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -155,7 +149,7 @@ def describe(cycle: list[str], lines: dict[tuple[str, str], int]) -> str:
     return " -> ".join([*steps, cycle[-1]])
 
 
-def test_the_graph_sees_imports_inside_functions_and_skips_type_checking_ones():
+def test_the_graph_sees_imports_inside_functions_and_type_checking_ones():
     source = (
         "from typing import TYPE_CHECKING\n"
         "from inrvid.base.errors import InrvidError\n"
@@ -168,7 +162,7 @@ def test_the_graph_sees_imports_inside_functions_and_skips_type_checking_ones():
     )
     names = {n for n, _ in imported_names(ast.parse(source), "inrvid.x", False)}
     assert {"inrvid.base.errors.InrvidError", "inrvid.train.loop", "inrvid.video.hooks"} <= names
-    assert "inrvid.recipe" not in names and "inrvid.recipe.Recipe" not in names
+    assert "inrvid.recipe.Recipe" in names  # a type-only edge ties the layers all the same
 
 
 def test_the_cycle_finder_names_every_module_of_a_cycle():
@@ -189,18 +183,91 @@ def test_the_core_imports_no_plugin_package():
     assert plugin_imports == []
 
 
-FOUNDATION = {
-    "inrvid.base.errors", "inrvid.base.version", "inrvid.base.console", "inrvid.base.files", "inrvid.base.limits",
-    "inrvid.base.tensor", "inrvid.base.time_axis", "inrvid.base.streams", "inrvid.base.progress",
+# The layers, bottom up: a module imports only modules of its own folder or of a lower layer.
+# The command packages share a layer and never import one another.
+LAYERS: dict[str, int] = {
+    "inrvid.base": 0,
+    "inrvid.release": 1,  # release snapshots read as data (the importer contract names them)
+    "inrvid.components": 2,
+    "inrvid.video": 3,
+    "inrvid.recipe": 4,
+    "inrvid.loading": 5,
+    "inrvid.runtime": 6,
+    "inrvid.train": 7,
+    "inrvid.generation": 7,
+    "inrvid.evaluation": 7,
+    "inrvid.data": 7,
+    "inrvid.scaffold": 7,
+    "inrvid.interop": 7,
+    "inrvid.testing": 7,
+    "inrvid.cli": 8,
+    "inrvid": 8,  # the package's __init__: the plug-in API and `inrvid.load`
+    "inrvid.__main__": 9,
 }
+# The one import between command packages: `inrvid eval --fake` reads `inrvid generate`'s
+# manifest of the videos it wrote.
+SIDEWAYS = {("inrvid.evaluation", "inrvid.generation.manifest")}
+# What may stand at inrvid/'s root: the package, its entry point and the command line.
+ROOT_MODULES = {"inrvid", "inrvid.__main__", "inrvid.cli"}
+
+
+def folder_of(module: str) -> str:
+    """The layer folder (or root module) a module belongs to: its longest prefix in LAYERS."""
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in LAYERS:
+            return prefix
+    raise AssertionError(f"{module} is in no layer of LAYERS")
+
+
+def upward_imports(graph: dict[str, set[str]], lines: dict[tuple[str, str], int]) -> list[str]:
+    """Every import of a module of a higher layer, or of a sibling command package."""
+    found = []
+    for a in sorted(graph):
+        for b in sorted(graph[a]):
+            fa, fb = folder_of(a), folder_of(b)
+            if (fa, b) in SIDEWAYS:
+                continue
+            if fa != fb and LAYERS[fb] >= LAYERS[fa]:
+                found.append(f"{a} (line {lines[(a, b)]}) imports {b}: {fb} is not below {fa}")
+    return found
+
+
+def test_the_layer_check_refuses_an_upward_and_a_sideways_import():
+    graph = {"inrvid.base.errors": {"inrvid.recipe.load"}, "inrvid.recipe.load": set(),
+             "inrvid.train.loop": {"inrvid.evaluation.runs", "inrvid.base.errors"},
+             "inrvid.evaluation.runs": set()}
+    lines = {("inrvid.base.errors", "inrvid.recipe.load"): 3,
+             ("inrvid.train.loop", "inrvid.evaluation.runs"): 7,
+             ("inrvid.train.loop", "inrvid.base.errors"): 8}
+    assert upward_imports(graph, lines) == [
+        "inrvid.base.errors (line 3) imports inrvid.recipe.load: inrvid.recipe is not below "
+        "inrvid.base",
+        "inrvid.train.loop (line 7) imports inrvid.evaluation.runs: inrvid.evaluation is not "
+        "below inrvid.train",
+    ]
+
+
+def test_every_module_is_in_a_layer_folder_and_none_is_left_at_the_root():
+    graph, _, _ = import_graph()
+    loose = sorted(m for m in graph if m.count(".") < 2 and m not in ROOT_MODULES
+                   and m not in LAYERS)
+    assert loose == [], "modules at inrvid/'s root: move them into their layer's folder"
+    for module in graph:
+        folder_of(module)
+
+
+def test_no_module_imports_a_layer_above_its_own():
+    graph, lines, _ = import_graph()
+    assert upward_imports(graph, lines) == []
+
+
 COMPONENT_KINDS = {
-    "inrvid.components.registry", "inrvid.components.generator", "inrvid.components.encoder", "inrvid.components.discriminator",
-    "inrvid.components.loss", "inrvid.components.augment", "inrvid.components.sampler", "inrvid.components.dataset", "inrvid.components.metric",
+    "inrvid.components.registry", "inrvid.components.generator", "inrvid.components.encoder",
+    "inrvid.components.discriminator", "inrvid.components.loss", "inrvid.components.augment",
+    "inrvid.components.sampler", "inrvid.components.dataset", "inrvid.components.metric",
 }
-
-
-def _in(module: str, package: str) -> bool:
-    return module == package or module.startswith(package + ".")
 
 
 def test_component_kinds_import_only_the_registry_each_other_and_the_foundation():
@@ -209,22 +276,19 @@ def test_component_kinds_import_only_the_registry_each_other_and_the_foundation(
         f"{a} (line {lines[(a, b)]}) imports {b}"
         for a in sorted(COMPONENT_KINDS)
         for b in sorted(graph[a])
-        if b not in COMPONENT_KINDS | FOUNDATION
+        if b not in COMPONENT_KINDS and folder_of(b) != "inrvid.base"
     ]
     assert found == []
 
 
-# (importer, imported): the layers of docs/architecture.md that must stay apart
+def _in(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+# (importer, imported): parts of one layer that must stay apart
 FORBIDDEN = [
-    ("inrvid.train", "inrvid.evaluation"),  # in-training metrics use inrvid.runtime.scoring
-    ("inrvid.evaluation", "inrvid.train"),
-    ("inrvid.generation", "inrvid.train"),
-    ("inrvid.generation", "inrvid.evaluation"),
-    ("inrvid.runtime.scoring", "inrvid.train"),
-    ("inrvid.runtime.scoring", "inrvid.evaluation"),
-    ("inrvid.runtime.scoring", "inrvid.recipe"),
-    ("inrvid.runtime.scoring", "inrvid.runtime.checkpoint"),
-    ("inrvid.loading", "inrvid.recipe"),
+    ("inrvid.runtime.scoring", "inrvid.runtime.checkpoint"),  # metrics never read checkpoints
+    ("inrvid.runtime.scoring", "inrvid.runtime.build"),
 ]
 
 
@@ -248,5 +312,52 @@ def test_only_the_entry_point_imports_the_command_line():
         for a in sorted(graph)
         for b in graph[a]
         if b == "inrvid.cli" and a != "inrvid.__main__"
+    ]
+    assert found == []
+
+
+# ---------------------------------------------------------------- the plug-ins
+PLUGINS = CORE.parent / "plugins"
+
+
+def private_imports(source: str, package: str) -> list[str]:
+    """Imports in a module of plug-in `package` of a private name of another plug-in: a name,
+    or a module on the way to it, that starts with `_`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            other = parts[0]
+            if other.startswith(PLUGIN_PREFIX) and other != package and any(
+                p.startswith("_") and not (p.startswith("__") and p.endswith("__"))
+                for p in parts[1:]
+            ):
+                found.append(f"line {node.lineno}: {name}")
+    return found
+
+
+def test_the_private_name_check_sees_names_and_modules():
+    source = ("from inrvid_digan.losses import _require, nonsaturating\n"
+              "from inrvid_digan._impl import thing\n"
+              "from inrvid_video3d.discriminator import _own\n"
+              "import inrvid_digan.__init__\n")
+    assert private_imports(source, "inrvid_video3d") == [
+        "line 1: inrvid_digan.losses._require", "line 2: inrvid_digan._impl.thing"]
+
+
+def test_no_plugin_imports_a_private_name_of_another():
+    files = sorted(PLUGINS.glob("inrvid_*/**/*.py"))
+    assert len(files) > 20, "the first-party plug-ins should be read"
+    found = [
+        f"{path.relative_to(PLUGINS)} {hit}"
+        for path in files
+        for hit in private_imports(path.read_text(encoding="utf-8"),
+                                   path.relative_to(PLUGINS).parts[0])
     ]
     assert found == []

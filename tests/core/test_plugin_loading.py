@@ -3,7 +3,7 @@
 import pytest
 
 from inrvid.base.version import PLUGIN_API
-from inrvid.loading.plugins import REGISTRIES
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import RecipeError, load_recipe
 from tests.plugin_fixtures import toy as toy_plugin
 
@@ -28,7 +28,8 @@ def record(report, name):
 def test_failing_plugin_is_reported_with_its_reason_and_does_not_stop_the_others(
     load_fixture_plugins, fixture, status, reason
 ):
-    report = load_fixture_plugins(fixture, "toy")
+    plugins = load_fixture_plugins(fixture, "toy")
+    report = plugins.report
     bad = record(report, fixture)
     assert bad.status == status
     assert reason in bad.reason
@@ -36,45 +37,46 @@ def test_failing_plugin_is_reported_with_its_reason_and_does_not_stop_the_others
     warning = "\n".join(report.problems())
     assert f"'{fixture}' (fixture-{fixture.replace('_', '-')} 1.0.0)" in warning
     assert record(report, "toy").ok
-    assert "toy_generator" in REGISTRIES["generator"]
+    assert "toy_generator" in plugins.registry("generator")
 
 
 def test_failed_registration_leaves_none_of_its_components(load_fixture_plugins):
-    load_fixture_plugins("raises_in_register")
-    assert "half_registered" not in REGISTRIES["encoder"]
+    plugins = load_fixture_plugins("raises_in_register")
+    assert "half_registered" not in plugins.registry("encoder")
 
 
 def test_disabled_plugin_is_skipped_without_being_a_failure(load_fixture_plugins, monkeypatch):
     monkeypatch.setenv("INRVID_DISABLE_PLUGINS", "toy")
-    report = load_fixture_plugins("toy")
+    plugins = load_fixture_plugins("toy")
+    report = plugins.report
     assert record(report, "toy").status == "disabled"
     assert report.failures == []
-    assert "toy_generator" not in REGISTRIES["generator"]
+    assert "toy_generator" not in plugins.registry("generator")
 
 
 def test_plugin_records_its_api_and_what_it_provides(load_fixture_plugins):
-    report = load_fixture_plugins("toy")
-    toy = record(report, "toy")
+    plugins = load_fixture_plugins("toy")
+    toy = record(plugins.report, "toy")
     assert toy.api == toy_plugin.INRVID_API == "1.0"     # a 1.0 plug-in loads under API 1.1
     assert PLUGIN_API == "1.1"
     assert toy.provides["generator"] == ["toy_generator"]
-    assert REGISTRIES["generator"].get("toy_generator").origin.distribution == "fixture-toy"
+    assert plugins.registry("generator").get("toy_generator").origin.distribution == "fixture-toy"
 
 
 def test_ambiguous_name_errors_only_when_a_recipe_uses_it_and_names_both_distributions(
     load_fixture_plugins, toy_recipe
 ):
-    report = load_fixture_plugins("toy", "clash_a", "clash_b")
+    report = load_fixture_plugins("toy", "clash_a", "clash_b").report
     assert "encoder 'shared_name'" in report.ambiguous
     text = toy_recipe.read_text().replace("kind: toy_encoder, features: 8", "kind: shared_name")
     toy_recipe.write_text(text)
     with pytest.raises(RecipeError) as info:
-        load_recipe(toy_recipe)
+        load_recipe(toy_recipe, plugins=load_plugins())
     message = str(info.value)
     assert "encoder.kind: 'shared_name' is provided by two plug-ins" in message
     assert "fixture-clash-a 1.0.0" in message and "fixture-clash-b 1.0.0" in message
     assert "`kind: clash_a:shared_name`" in message
-    recipe = load_recipe(toy_recipe, ["encoder.kind=clash_b:shared_name"])
+    recipe = load_recipe(toy_recipe, ["encoder.kind=clash_b:shared_name"], plugins=load_plugins())
     assert recipe.encoder.component.origin.entry_point == "clash_b"
 
 

@@ -12,13 +12,13 @@ from inrvid.cli import main
 from inrvid.components.loss import DiscriminatorRoles
 from inrvid.components.registry import ComponentLookupError
 from inrvid.loading.listing import type_label
-from inrvid.loading.plugins import REGISTRIES, load_plugins
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import RecipeError, load_recipe
 from tests.conftest import REPO, fixture_entry_point
 
 
 def test_a_third_party_name_without_the_plugins_prefix_loads_with_a_warning(load_fixture_plugins):
-    report = load_fixture_plugins("clash_a", "toy")
+    report = load_fixture_plugins("clash_a", "toy").report
     records = {r.entry_point: r for r in report.records}
     assert records["clash_a"].ok and records["toy"].ok
     (warning,) = records["clash_a"].warnings
@@ -34,21 +34,21 @@ def test_a_third_party_name_without_the_plugins_prefix_loads_with_a_warning(load
 
 
 def test_first_party_names_need_no_prefix():
-    report = load_plugins()
+    report = load_plugins().report
     assert [w for r in report.records if r.distribution == "inrvid" for w in r.warnings] == []
 
 
 def test_an_incompatible_plugin_whose_name_starts_with_a_vowel_gets_an(load_fixture_plugins):
     report = load_plugins(entry_points=[
         fixture_entry_point("probe", "wrong_api", dist="inrvid-probe-bad", version="0.3.0")
-    ])
+    ]).report
     (record,) = report.records
     assert "or install an inrvid-probe-bad release made for 1.x" in record.reason
 
 
 def test_an_unknown_loss_points_to_the_list_of_losses():
     with pytest.raises(ComponentLookupError) as info:
-        REGISTRIES["loss"].get("hinge_losss")
+        load_plugins().registry("loss").get("hinge_losss")
     assert "`inrvid plugins` lists losses" in str(info.value)
     assert "losss" not in str(info.value).replace("hinge_losss", "")
 
@@ -79,7 +79,7 @@ def test_describe_prints_the_allowed_values_of_a_literal_option(capsys, monkeypa
 
 def test_a_role_list_given_as_one_word_suggests_the_list():
     with pytest.raises(RecipeError) as info:
-        load_recipe(REPO / "recipes" / "quickstart.yaml", ["losses.adversarial.roles=image"])
+        load_recipe(REPO / "recipes" / "quickstart.yaml", ["losses.adversarial.roles=image"], plugins=load_plugins())
     (problem,) = info.value.problems
     assert problem.render(with_snippet=False) == (
         "command line argument 1: losses.adversarial.roles=image: losses.adversarial.roles: "

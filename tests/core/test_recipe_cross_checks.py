@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import RecipeError, load_recipe
 
 RECIPE = """\
@@ -33,7 +34,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def problems_of(path: Path) -> dict[str, str]:
     with pytest.raises(RecipeError) as info:
-        load_recipe(path)
+        load_recipe(path, plugins=load_plugins())
     return {p.path: p.render(with_snippet=False) for p in info.value.problems}
 
 
@@ -76,4 +77,4 @@ def test_the_cli_reports_both_cross_problems_at_once_with_exit_status_2(tmp_path
 
 def test_a_recipe_whose_components_agree_validates(tmp_path):
     path = write(tmp_path, RECIPE.replace("frames: 3", "frames: 2").replace("motoin", "motion"))
-    assert load_recipe(path).sampler.component.name == "uniform_pairs"
+    assert load_recipe(path, plugins=load_plugins()).sampler.component.name == "uniform_pairs"

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import RecipeError, load_recipe, load_tree
 
 FOUR_PROBLEMS = """\
@@ -34,7 +35,7 @@ def test_one_report_lists_misspelt_kind_misspelt_key_wrong_type_and_duplicate_ke
     four_problem_recipe,
 ):
     with pytest.raises(RecipeError) as info:
-        load_recipe(four_problem_recipe)
+        load_recipe(four_problem_recipe, plugins=load_plugins())
     problems = info.value.problems
     assert len(problems) == 4
     lines = [p.headline() for p in problems]
@@ -82,7 +83,7 @@ def test_cli_prints_the_report_without_a_traceback_and_exits_non_zero(
 
 def test_misspelt_override_names_its_command_line_argument(toy_recipe):
     with pytest.raises(RecipeError) as info:
-        load_recipe(toy_recipe, ["seed=4", "train.batch_sise=32"], positions=[3, 4])
+        load_recipe(toy_recipe, ["seed=4", "train.batch_sise=32"], positions=[3, 4], plugins=load_plugins())
     (problem,) = info.value.problems
     assert problem.headline().startswith(
         "command line argument 4: train.batch_sise=32: train.batch_sise: not an option of the "
@@ -93,7 +94,7 @@ def test_misspelt_override_names_its_command_line_argument(toy_recipe):
 
 def test_override_with_wrong_type_names_its_argument_and_the_value(toy_recipe):
     with pytest.raises(RecipeError) as info:
-        load_recipe(toy_recipe, ["train.batch_size=sixty"])
+        load_recipe(toy_recipe, ["train.batch_size=sixty"], plugins=load_plugins())
     assert info.value.problems[0].headline() == (
         "command line argument 1: train.batch_size=sixty: train.batch_size: "
         "expected an integer, got 'sixty'"
@@ -113,10 +114,10 @@ def test_unknown_kind_mentions_failed_plugins(load_fixture_plugins, toy_recipe):
     text = toy_recipe.read_text().replace("kind: toy_generator", "kind: toy_generatr")
     toy_recipe.write_text(text)
     with pytest.raises(RecipeError) as info:
-        load_recipe(toy_recipe)
+        load_recipe(toy_recipe, plugins=load_plugins())
     assert "1 plug-in failed to load" in info.value.problems[0].hint
 
 
 def test_missing_recipe_file_names_the_absolute_path(tmp_path):
     with pytest.raises(RecipeError, match=f"recipe file not found: {tmp_path}/nope.yaml"):
-        load_recipe(tmp_path / "nope.yaml")
+        load_recipe(tmp_path / "nope.yaml", plugins=load_plugins())

@@ -2,6 +2,7 @@
 
 import pytest
 
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import RecipeError, load_recipe, load_tree
 from inrvid.recipe.resolved import resolved_yaml
 
@@ -71,7 +72,7 @@ def test_extends_chain_with_drop_and_overrides_resolves_to_the_pinned_recipe(cha
 
 
 def test_resolved_yaml_writes_defaults_and_the_source_of_each_value(chain):
-    recipe = load_recipe(chain / "child.yaml", ["train.g_lr=1e-3"])
+    recipe = load_recipe(chain / "child.yaml", ["train.g_lr=1e-3"], plugins=load_plugins())
     text = resolved_yaml(recipe)
     base, child = str(chain / "base.yaml"), str(chain / "child.yaml")
     assert f"  features: 16  # {child}:6" in text
@@ -83,7 +84,7 @@ def test_resolved_yaml_writes_defaults_and_the_source_of_each_value(chain):
     # the resolved file is itself a runnable recipe that resolves to the same values
     again = chain / "again.yaml"
     again.write_text(text)
-    assert load_recipe(again).resolved() == recipe.resolved()
+    assert load_recipe(again, plugins=load_plugins()).resolved() == recipe.resolved()
 
 
 def test_kind_change_replaces_the_inherited_section_whole(chain):

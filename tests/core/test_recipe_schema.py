@@ -3,12 +3,13 @@
 import jsonschema
 import pytest
 
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import load_tree
 from inrvid.recipe.json_schema import recipe_json_schema
 
 
 def test_schema_validates_a_correct_recipe_and_rejects_a_wrong_one(toy_recipe):
-    schema = recipe_json_schema()
+    schema = recipe_json_schema(load_plugins())
     jsonschema.Draft202012Validator.check_schema(schema)
     good = load_tree(toy_recipe).plain()
     jsonschema.validate(good, schema)
@@ -24,7 +25,7 @@ def test_schema_validates_a_correct_recipe_and_rejects_a_wrong_one(toy_recipe):
 
 
 def test_schema_accepts_qualified_kinds_and_recipes_that_extend_another(toy_recipe):
-    schema = recipe_json_schema()
+    schema = recipe_json_schema(load_plugins())
     good = load_tree(toy_recipe).plain()
     jsonschema.validate({**good, "encoder": {"kind": "toy:toy_encoder", "features": 4}}, schema)
     jsonschema.validate({"extends": "base.yaml", "train": {"batch_size": 8}}, schema)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from inrvid_datasets.layout import ClipLayout, digan_layout
 
-from inrvid.loading.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import load_plugins
 from inrvid.testing import check_component
 
 SMALL = {"resolution": 16, "clip_frames": 4}
@@ -29,8 +29,7 @@ def test_every_dataset_of_the_plugin_passes_check_component(data: Path, ucf_root
         "kinetics": {**SMALL, "root": str(tmp_path / "kinetics"),
                      "classes": ["peeling_apples", "Making Tea"]},
     }
-    ensure_plugins()
-    assert set(configs) == {c.name for c in REGISTRIES["dataset"]
+    assert set(configs) == {c.name for c in load_plugins().registry("dataset")
                             if c.origin.entry_point == "datasets"}
     for name, config in configs.items():
         built = check_component("dataset", name, config)
@@ -65,6 +64,5 @@ def test_frame_folder_clips_are_non_overlapping_chunks_of_the_sorted_frames(data
 
 @pytest.mark.parametrize("field", ["root", "resolution", "clip_frames", "hflip", "index_dir"])
 def test_dataset_config_fields_are_described(field):
-    ensure_plugins()
-    config = REGISTRIES["dataset"].get("ucf101").config
+    config = load_plugins().registry("dataset").get("ucf101").config
     assert config.model_fields[field].description

@@ -32,9 +32,9 @@ def count_scans(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     scanned: list[Path] = []
     real = index_module.scan_one
 
-    def spy(path: Path):
+    def spy(path: Path, plugins):
         scanned.append(path)
-        return real(path)
+        return real(path, plugins)
 
     monkeypatch.setattr(index_module, "scan_one", spy)
     return scanned

@@ -7,14 +7,6 @@ from collections.abc import Iterator
 import pytest
 import torch
 
-from inrvid.loading.plugins import ensure_plugins
-
-
-@pytest.fixture(autouse=True)
-def _installed_plugins() -> None:
-    """The installed plug-ins are loaded (other test modules may have swapped them)."""
-    ensure_plugins()
-
 
 @pytest.fixture(autouse=True, scope="package")
 def _one_thread() -> Iterator[None]:

@@ -7,7 +7,6 @@ from typing import Any
 import torch
 
 from inrvid.components.registry import BuildContext, VideoSpec
-from inrvid.loading.plugins import ensure_plugins
 from inrvid.testing import build_component, tiny_context
 
 # A generator with three scales (4, 8, 16) on a 16x16 video, at a few kB of parameters.
@@ -26,7 +25,6 @@ def context(
     encoder_config: dict[str, Any] | None = None,
 ) -> BuildContext:
     """A CPU build context whose generator encoders come from `encoder`."""
-    ensure_plugins()
     config = TINY_ENCODER if encoder_config is None else encoder_config
     return tiny_context(video, encoder=(encoder, config))
 

@@ -12,6 +12,7 @@ import torch
 from inrvid_metrics.c3d import C3D
 
 from inrvid.cli import main
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import load_recipe
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.runtime.scoring.sources import GeneratorVideoSource
@@ -33,7 +34,7 @@ def test_the_conditional_recipe_names_the_101_classes_of_class_ind(data: Path) -
     """generator.class_names: 101 distinct names, the official classInd.txt's in label order
     (compared where the real file is present), including every class of the local clips; G and
     both Ds have 101 classes."""
-    recipe = load_recipe(COND)
+    recipe = load_recipe(COND, plugins=load_plugins())
     names = list(recipe.generator.config.class_names)
     assert len(set(names)) == 101
     local = {p.name for p in (data / "ucf101" / "videos").iterdir() if p.is_dir()}
@@ -50,7 +51,7 @@ def conditional_run(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     """Three tiny steps of the conditional recipe on the local UCF-101 test-split clips (the
     class names of the data folder's classInd.txt: a stand-in's are partly synthetic)."""
     out = tmp_path_factory.mktemp("cond")
-    base = load_recipe(COND)
+    base = load_recipe(COND, plugins=load_plugins())
     names = class_ind(data)
     recipe = load_recipe(COND, [
         f"generator.class_names=[{', '.join(names)}]",
@@ -59,8 +60,8 @@ def conditional_run(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
         "train.num_workers=0", "train.sample_every_kimg=1000", "train.sample_videos=2",
         "train.sample_frames=2", "train.checkpoint_every_kimg=0.006",
         "train.log_every_kimg=0.002", f"output.dir={out / 'runs'}",
-    ])
-    return train(recipe, argv=[], quiet=True)
+    ], plugins=load_plugins())
+    return train(recipe, load_plugins(), argv=[], quiet=True)
 
 
 def test_the_conditional_recipe_trains_a_few_steps(conditional_run: Path) -> None:
@@ -106,7 +107,7 @@ def test_eval_per_class_refuses_metrics_that_compare_with_reals_of_every_class(
 def test_a_per_class_source_renders_every_video_of_that_class(conditional_run: Path) -> None:
     """GeneratorVideoSource(class_index=k) asks the generator for class k only; without it
     the classes are drawn at random."""
-    generator = ckpt.load_generator(ckpt.latest(conditional_run / "checkpoints"))
+    generator = ckpt.load_generator(ckpt.latest(conditional_run / "checkpoints"), load_plugins())
     biking = list(generator.class_names).index("Biking")
     asked: list[torch.Tensor] = []
     generator.register_forward_pre_hook(
@@ -139,7 +140,7 @@ def test_eval_per_class_scores_one_class_with_the_inception_score(
         assert main(["eval", str(conditional_run), "--class", "Biking", "--metrics",
                      "inception_score", "--protocol", "proxy", "--videos", "2", "--quiet",
                      "--weights", f"c3d={weights}", "--out", str(out)]) == 0
-    biking = list(ckpt.load_generator(ckpt.latest(conditional_run / "checkpoints"))
+    biking = list(ckpt.load_generator(ckpt.latest(conditional_run / "checkpoints"), load_plugins())
                   .class_names).index("Biking")
     assert [int(x) for x in seen] == [biking]
     assert json.loads(out.read_text())["values"]["inception_score"]["is"] > 0

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from inrvid.loading.plugins import REGISTRIES, discover_entry_points, ensure_plugins, load_plugins
+from inrvid.loading.plugins import discover_entry_points, load_plugins
 from inrvid.testing import ContractError, build_component, check_component, tiny_context
-from tests.conftest import REPO
+from tests.conftest import REPO, use_entry_points
 from tests.digan.helpers import TINY_DISCRIMINATOR, TINY_ENCODER, TINY_GENERATOR
 
 NO_MOTION = {k: v for k, v in TINY_GENERATOR.items() if k != "motion_dim"}
@@ -32,10 +32,9 @@ SMALL_CONFIGS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def digan_components() -> list[tuple[str, str]]:
-    ensure_plugins()
     return sorted(
         (registry, component.name)
-        for registry, reg in REGISTRIES.items()
+        for registry, reg in load_plugins().registries.items()
         for component in reg
         if component.origin.entry_point == "digan"
     )
@@ -55,17 +54,15 @@ def test_component_passes_check_component(registry: str, name: str) -> None:
 def rff_encoder(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The example RFF encoder beside the installed plug-ins: from its wheel when installed,
     else from its source folder through an entry point of the same name (a user's clone)."""
-    ensure_plugins()
-    if "example_gaussian_rff" in REGISTRIES["encoder"]:
+    if "example_gaussian_rff" in load_plugins().registry("encoder"):
         yield
         return
     monkeypatch.syspath_prepend(str(REPO / "plugins/examples/inrvid-example-rff/src"))
     rff = md.EntryPoint("example_rff", "inrvid_example_rff.plugin", "inrvid.plugins")
-    load_plugins([*discover_entry_points(), rff])
+    use_entry_points(monkeypatch, [*discover_entry_points(), rff])
     yield
     for module in [m for m in sys.modules if m.split(".")[0] == "inrvid_example_rff"]:
         del sys.modules[module]  # the example's own tests skip without its wheel; keep it so
-    load_plugins()
 
 
 @pytest.mark.usefixtures("rff_encoder")

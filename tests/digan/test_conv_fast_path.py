@@ -15,7 +15,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from einops import repeat
-from inrvid_digan.layers import Conv2dLayer, fir_filter
+from inrvid_stylegan2.layers import Conv2dLayer, fir_filter
 
 
 def reference(layer: Conv2dLayer, x: torch.Tensor, gain: float) -> torch.Tensor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from inrvid_digan.layers import Conv2dLayer, fir_filter, minibatch_std
+from inrvid_stylegan2.layers import Conv2dLayer, fir_filter, minibatch_std
 
 from inrvid.base.errors import ShapeError
 from tests.digan.helpers import tiny_discriminator

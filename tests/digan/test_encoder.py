@@ -8,23 +8,23 @@ import pydantic
 import pytest
 import torch
 from inrvid_digan.encoder import embed_grid
-from inrvid_digan.layers import coordinate_grid
+from inrvid_digan.grid import coordinate_grid
 
 from inrvid.base.errors import ShapeError
-from inrvid.components.registry import BuildContext
+from inrvid.components.encoder import EncoderContext
 from inrvid.testing import build_component
 from tests.digan.helpers import n_params
 
 
 def encoder(name: str = "digan_fourier_xyt", motion_dim: int = 6, **config: object) -> torch.nn.Module:
     torch.manual_seed(0)
-    ctx = BuildContext(style_dim=10, motion_dim=motion_dim)
+    ctx = EncoderContext(style_dim=10, motion_dim=motion_dim)
     return build_component("encoder", name, {"features": 8, **config}, ctx)
 
 
 def test_release_defaults_are_k128_sigma_x_sqrt10_sigma_t_quarter_slope_one_hundredth() -> None:
     enc = build_component("encoder", "digan_fourier_xyt", {},
-                          BuildContext(style_dim=512, motion_dim=512))
+                          EncoderContext(style_dim=512, motion_dim=512))
     assert enc.out_features == 256
     assert enc.sigma_xy == pytest.approx(math.sqrt(10))
     assert enc.sigma_t == 0.25

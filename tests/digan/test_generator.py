@@ -7,7 +7,7 @@ import re
 import pytest
 import torch
 from inrvid_digan.generator import body_layout
-from inrvid_digan.layers import coordinate_grid
+from inrvid_digan.grid import coordinate_grid
 
 from inrvid.base.errors import ShapeError
 from inrvid.components.registry import VideoSpec

@@ -20,6 +20,7 @@ from benchmarks.motion_diagnosis import auc, temporal_energy
 from inrvid.base.time_axis import clip_times
 from inrvid.components.loss import PhaseInputs
 from inrvid.components.registry import VideoSpec
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import load_recipe
 from inrvid.runtime.build import build_dataset_of, build_models
 from inrvid.testing import build_component
@@ -84,10 +85,10 @@ def test_a_motion_d_against_bad_looking_fakes_is_blind_to_motion_unless_shown_re
 
 def initial_motion(recipe: str, overrides: list[str]) -> float:
     """Step energy of the recipe's generator at initialisation over that of its real clips."""
-    rec = load_recipe(REPO / "recipes" / recipe, [*overrides, "train.device=cpu"])
-    data = build_dataset_of(rec)
+    rec = load_recipe(REPO / "recipes" / recipe, [*overrides, "train.device=cpu"], plugins=load_plugins())
+    data = build_dataset_of(rec, load_plugins())
     torch.manual_seed(0)
-    models = build_models(rec, data.video_spec, torch.device("cpu"))
+    models = build_models(rec, data.video_spec, torch.device("cpu"), load_plugins())
     g = models.generator
     clips = torch.stack([data[i]["video"] for i in range(8)]).float() / 127.5 - 1
     times = clip_times(clips.shape[1], torch.float32).expand(8, -1)

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 import torch
 
+from inrvid.loading.plugins import load_plugins
+
 REPO = Path(__file__).resolve().parents[2]
 BENCHMARKS = REPO / "benchmarks"
 
@@ -53,7 +55,7 @@ def test_export_writes_one_frame_folder_per_clip_in_the_release_layout(tmp_path:
     args = control_args(REPO / "recipes" / "quickstart.yaml", tmp_path)
     recipe = control.control_recipe(args, 0, tmp_path, "data.videos=3", "data.clip_frames=4",
                                      "data.hflip=false")
-    dataset = build_dataset_of(recipe)
+    dataset = build_dataset_of(recipe, load_plugins())
     # the release lists frame folders only under a path naming one of its datasets
     assert "SKY" in official.RELEASE_FOLDER or "kinetics" in official.RELEASE_FOLDER
     root = official.export_frame_folders(dataset, tmp_path / official.RELEASE_FOLDER)

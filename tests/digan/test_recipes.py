@@ -13,6 +13,7 @@ import torch
 from inrvid.components.generator import class_keywords, draw_classes
 from inrvid.components.loss import PhaseInputs
 from inrvid.components.registry import VideoSpec
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import Recipe, load_recipe
 from inrvid.runtime.build import build_models
 
@@ -37,7 +38,7 @@ def tiny_overrides(recipe: Recipe) -> list[str]:
 
 
 def tiny(path: Path) -> Recipe:
-    return load_recipe(path, tiny_overrides(load_recipe(path)))
+    return load_recipe(path, tiny_overrides(load_recipe(path, plugins=load_plugins())), plugins=load_plugins())
 
 
 def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
@@ -51,21 +52,21 @@ def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
 
 def differences(path: Path) -> dict[str, tuple[Any, Any]]:
     """Dotted keys whose resolved value differs from the reference recipe (name excluded)."""
-    ref, other = flatten(load_recipe(REFERENCE).resolved()), flatten(load_recipe(path).resolved())
+    ref, other = flatten(load_recipe(REFERENCE, plugins=load_plugins()).resolved()), flatten(load_recipe(path, plugins=load_plugins()).resolved())
     keys = (set(ref) | set(other)) - {"name", "description"}
     return {k: (ref.get(k), other.get(k)) for k in sorted(keys) if ref.get(k) != other.get(k)}
 
 
 @pytest.mark.parametrize("path", DATASET_RECIPES + ABLATIONS, ids=lambda p: p.stem)
 def test_recipe_validates_with_the_dataset_root_set_on_the_command_line(path: Path) -> None:
-    recipe = load_recipe(path, ["data.root=/datasets/somewhere"])
+    recipe = load_recipe(path, ["data.root=/datasets/somewhere"], plugins=load_plugins())
     assert recipe.data.config.root == "/datasets/somewhere"
     assert recipe.generator.component.origin.entry_point == "digan"
 
 
 @pytest.mark.parametrize("path", DATASET_RECIPES, ids=lambda p: p.stem)
 def test_dataset_recipes_keep_the_release_training_values(path: Path) -> None:
-    recipe = load_recipe(path)
+    recipe = load_recipe(path, plugins=load_plugins())
     train = recipe.train
     assert (train.batch_size, train.duration_kimg, train.g_lr, train.d_lr) == (64, 25000, 0.0025,
                                                                                 0.0025)
@@ -79,7 +80,7 @@ def test_dataset_recipes_keep_the_release_training_values(path: Path) -> None:
 
 
 def test_the_ucf_recipe_trains_on_train_plus_test_with_every_window() -> None:
-    data = load_recipe(REFERENCE).data.config
+    data = load_recipe(REFERENCE, plugins=load_plugins()).data.config
     assert list(data.splits) == ["trainlist01", "testlist01"]
     assert (data.clip_step, data.clip_frames) == (1, 16)
 
@@ -88,7 +89,7 @@ def test_the_ucf_recipe_trains_on_train_plus_test_with_every_window() -> None:
 def test_recipe_builds_and_runs_a_tiny_generator_discriminator_and_r1_step(path: Path) -> None:
     recipe = tiny(path)
     video = VideoSpec(frames=recipe.data.config.clip_frames, height=16, width=16)
-    models = build_models(recipe, video, torch.device("cpu"))
+    models = build_models(recipe, video, torch.device("cpu"), load_plugins())
     gen, discs = models.generator, models.discriminators
     rng = torch.Generator().manual_seed(0)
     z_content, z_motion = gen.sample_latents(2, rng)
@@ -145,7 +146,7 @@ def test_ablation_differs_from_the_reference_exactly_as_documented(path: Path) -
         assert found
         assert all(k.startswith(f"discriminators.{dropped}.") and v[1] is None
                    for k, v in found.items())
-        assert set(load_recipe(path).discriminators) == {"image", "motion"} - {dropped}
+        assert set(load_recipe(path, plugins=load_plugins()).discriminators) == {"image", "motion"} - {dropped}
         return
     expected = EXPECTED_DIFFERENCES[path.stem]
     assert set(found) == set(expected)
@@ -159,7 +160,7 @@ def test_ablation_differs_from_the_reference_exactly_as_documented(path: Path) -
 
 def built(path: Path) -> Any:
     recipe = tiny(path)
-    return build_models(recipe, VideoSpec(frames=4, height=16, width=16), torch.device("cpu"))
+    return build_models(recipe, VideoSpec(frames=4, height=16, width=16), torch.device("cpu"), load_plugins())
 
 
 def test_no_motion_time_heads_see_w_only_and_the_generator_has_no_motion_latent() -> None:

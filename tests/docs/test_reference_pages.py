@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 import yaml
 
-from inrvid.loading.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import load_plugins
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,13 +25,12 @@ def load_hook() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def hook() -> ModuleType:
-    ensure_plugins()
     return load_hook()
 
 
 def test_every_registered_component_has_a_section_with_every_option(hook):
     page = hook.components_page()
-    components = [(name, comp) for name, reg in REGISTRIES.items() for comp in reg]
+    components = [(name, comp) for name, reg in load_plugins().registries.items() for comp in reg]
     assert len(components) > 20, "the plug-ins did not load"
     for registry, comp in components:
         heading = f"### `{comp.name}` {{ #{hook.anchor(registry, comp.name)} }}"

@@ -12,6 +12,7 @@ from inrvid_metrics.i3d import InceptionI3d
 
 from inrvid.base import console
 from inrvid.cli import main
+from inrvid.loading.plugins import load_plugins
 from inrvid.video.writer import write_video
 
 
@@ -158,14 +159,11 @@ def test_command_line_counts_still_override_the_recipes_metric_settings(trained_
 
 def test_recipe_metrics_of_uninstalled_plugins_do_not_stop_eval_of_a_named_metric():
     from inrvid.evaluation.metric_setup import plans_from_names
-    from inrvid.loading.plugins import ensure_plugins
-
-    ensure_plugins()
     sections = {"fvd": {"kind": "some_uninstalled_metric", "protocol": "digan"},
                 "swd": {"kind": "swd", "fake_videos": 64, "real_videos": 64}}
-    (plan,) = plans_from_names("swd", sections)
+    (plan,) = plans_from_names("swd", load_plugins().registry("metric"), sections)
     assert plan.config == {"fake_videos": 64, "real_videos": 64}
-    (other,) = plans_from_names("swd", {"frames_swd": {"kind": "metrics:swd", "repeats": 3}})
+    (other,) = plans_from_names("swd", load_plugins().registry("metric"), {"frames_swd": {"kind": "metrics:swd", "repeats": 3}})
     assert other.config == {"repeats": 3}                  # matched by kind under another role
 
 

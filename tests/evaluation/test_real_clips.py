@@ -10,6 +10,7 @@ import torch
 
 from inrvid.cli import main
 from inrvid.evaluation.eval_command import CheckpointInputs, SourceFactory
+from inrvid.loading.plugins import load_plugins
 from inrvid.runtime.scoring.runner import EVAL_SEED_OFFSET, group_by_sources
 from inrvid.train.distributed import DistInfo
 from inrvid.train.loop import periodic_metrics
@@ -41,11 +42,12 @@ def test_training_and_inrvid_eval_build_identical_unflipped_real_sources_per_pro
     trained_runs,
 ):
     cpu = torch.device("cpu")
-    inputs = CheckpointInputs(str(trained_runs["quickstart"]), [], cpu)
-    recipe = inputs.checkpoint.validated_recipe()
+    inputs = CheckpointInputs(str(trained_runs["quickstart"]), [], cpu, load_plugins())
+    recipe = inputs.checkpoint.validated_recipe(load_plugins())
     assert recipe.data.config.hflip  # the training clips are flipped; evaluation's are not
     during_training = periodic_metrics(
-        recipe, inputs.generator(), inputs.checkpoint.video, DistInfo(0, 1, 0, cpu)
+        recipe, inputs.generator(), inputs.checkpoint.video, DistInfo(0, 1, 0, cpu),
+        load_plugins()
     )
     args = argparse.Namespace(real=None, fake=None)
     command = SourceFactory(args, inputs)

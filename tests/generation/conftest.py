@@ -11,6 +11,7 @@ import torch
 
 from inrvid.base import time_axis
 from inrvid.generation.api import VideoModel, load
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import load_recipe
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,8 +40,8 @@ def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from inrvid.train.loop import train
 
     out = tmp_path_factory.mktemp("tiny-run")
-    recipe = load_recipe(REPO / "recipes" / "quickstart.yaml", [*TINY, f"output.dir={out}"])
-    return train(recipe, argv=[], quiet=True)
+    recipe = load_recipe(REPO / "recipes" / "quickstart.yaml", [*TINY, f"output.dir={out}"], plugins=load_plugins())
+    return train(recipe, load_plugins(), argv=[], quiet=True)
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +51,8 @@ def tiny_model(tiny_checkpoint: Path) -> VideoModel:
 
 @pytest.fixture
 def run_command() -> Callable[..., int]:
-    """Parse arguments with a core command's own `configure` and call its `run`."""
+    """Parse arguments with a core command's own `configure` and call its `run` (as the CLI
+    does: with the loaded plug-ins as `args.plugins`)."""
     from inrvid.cli import CORE_COMMANDS
 
     table = {c.name: c for c in CORE_COMMANDS}
@@ -58,7 +60,9 @@ def run_command() -> Callable[..., int]:
     def run(name: str, *argv: str) -> int:
         parser = argparse.ArgumentParser()
         table[name].configure(parser)
-        return table[name].run(parser.parse_args([str(a) for a in argv])) or 0
+        args = parser.parse_args([str(a) for a in argv])
+        args.plugins = load_plugins()
+        return table[name].run(args) or 0
 
     return run
 

@@ -16,8 +16,8 @@ import torch
 import inrvid
 from inrvid.base.errors import CheckpointError, InrvidError
 from inrvid.cli import main
-from inrvid.components.generator import GENERATORS
 from inrvid.generation.inversion import invert
+from inrvid.loading.plugins import load_plugins
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.runtime.render import render
 from tests.generation.conftest import REPO
@@ -74,7 +74,7 @@ def test_a_format1_checkpoint_still_loads_and_renders_the_frames_it_rendered_bef
         loaded = model.generator.state_dict()
         assert all(torch.equal(loaded[k], v) for k, v in stored[key].items()), key
     # the comparison above can fail: untrained weights render other frames
-    untrained = ckpt.rebuild_generator(model_ema.checkpoint).eval()
+    untrained = ckpt.rebuild_generator(model_ema.checkpoint, load_plugins()).eval()
     z = model_ema.latents(2, seed=0)
     with torch.no_grad():
         fresh = render(untrained, z.z_content, z.z_motion, model_ema.times(6))
@@ -125,7 +125,7 @@ def test_a_checkpoint_records_each_network_with_its_plugin_and_the_video_spec(ti
     checkpoint = ckpt.load(tiny_checkpoint)
     generator = checkpoint.generator.component
     assert (generator.registry, generator.kind) == ("generator", "digan")
-    origin = GENERATORS.get("digan").origin
+    origin = load_plugins().registry("generator").get("digan").origin
     assert (generator.distribution, generator.version) == (origin.distribution, origin.version)
     assert generator.entry_point == "digan"
     assert generator.config["channel_max"] == 16
@@ -222,7 +222,7 @@ def test_weights_that_do_not_fit_the_recorded_generator_name_the_tensor(checkpoi
     name = next(iter(checkpoint.generator_ema))
     checkpoint.generator_ema[name] = torch.zeros(3, 3)
     with pytest.raises(CheckpointError) as caught:
-        ckpt.load_generator(checkpoint)
+        ckpt.load_generator(checkpoint, load_plugins())
     assert f"generator_ema: the weights do not fit the network the recipe builds: {name}: " \
            "the checkpoint has [3, 3]" in str(caught.value)
 
@@ -316,7 +316,7 @@ def test_the_install_advice_for_an_uninstalled_plugin_says_a_local_one_is_on_no_
     record = ComponentRecord("generator", "lab_generator", {}, "inrvid-lab", "0.1.0", "lab")
     where = SimpleNamespace(where="run/checkpoint-000000064.pt", plugins=[])
     with pytest.raises(CheckpointError) as caught:
-        component_for(record, GENERATORS, where, "generator")  # type: ignore[arg-type]
+        component_for(record, load_plugins(), where, "generator")  # type: ignore[arg-type]
     message = " ".join(str(caught.value).split())
     assert "generator 'lab_generator' is not available here" in message
     assert "pip install inrvid-lab==0.1.0 (that finds only a plug-in published on a package " \

@@ -9,6 +9,7 @@ import torch
 
 from inrvid.base.errors import DataError, InrvidError
 from inrvid.generation.clips import parse_frames
+from inrvid.loading.plugins import load_plugins
 from inrvid.runtime.build import build_dataset_of
 from inrvid.video import open_video, write_video
 from tests.generation.conftest import clip_times
@@ -17,7 +18,7 @@ from tests.generation.conftest import clip_times
 @pytest.fixture(scope="module")
 def shapes_clip(tiny_model, tmp_path_factory):
     """A 16-frame moving_shapes clip from the dataset's exact renderer, as an mp4."""
-    dataset = build_dataset_of(tiny_model.recipe)
+    dataset = build_dataset_of(tiny_model.recipe, load_plugins())
     path = tmp_path_factory.mktemp("clip") / "shapes.mp4"
     write_video(path, dataset.render_uint8(5, clip_times(16)), fps=16)
     return path

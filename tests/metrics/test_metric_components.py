@@ -8,7 +8,7 @@ from inrvid_metrics.inception import InceptionV3
 from inrvid_metrics.layers import init_random
 
 from inrvid.base.errors import DataError
-from inrvid.loading.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import load_plugins
 from inrvid.runtime.scoring.runner import evaluate
 from inrvid.runtime.scoring.sources import TensorVideoSource
 from inrvid.testing import build_component, check_component, check_config
@@ -32,19 +32,19 @@ class CachedTensorSource(TensorVideoSource):
 
 @pytest.mark.parametrize("name", METRICS)
 def test_every_metric_config_round_trips_rejects_unknown_keys_and_is_described(name):
-    ensure_plugins()
-    check_config(REGISTRIES["metric"].get(name))
-    check_config(REGISTRIES["metric"].get(name), {"protocol": "stylegan_v_fvd2048_16f"})
+    metrics = load_plugins().registry("metric")
+    check_config(metrics.get(name))
+    check_config(metrics.get(name), {"protocol": "stylegan_v_fvd2048_16f"})
 
 
 def test_an_unknown_protocol_is_rejected_when_the_config_is_read():
-    component = REGISTRIES["metric"].get("fvd")
+    component = load_plugins().registry("metric").get("fvd")
     with pytest.raises(pydantic.ValidationError, match="did you mean 'proxy'"):
         component.config.model_validate({"protocol": "proxi"})
 
 
 def test_inception_score_refuses_clips_that_are_not_16_frames():
-    component = REGISTRIES["metric"].get("inception_score")
+    component = load_plugins().registry("metric").get("inception_score")
     with pytest.raises(pydantic.ValidationError, match="16-frame clips, got frames=128"):
         component.config.model_validate({"protocol": "stylegan_v_fvd2048_128f"})
 

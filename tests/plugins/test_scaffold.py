@@ -14,10 +14,10 @@ import pytest
 
 from inrvid.base.errors import InrvidError
 from inrvid.cli import main
-from inrvid.loading.plugins import discover_entry_points, load_plugins
+from inrvid.loading.plugins import discover_entry_points
 from inrvid.scaffold import KINDS, new_plugin
 from inrvid.testing import check_component
-from tests.conftest import FixtureDistribution
+from tests.conftest import FixtureDistribution, use_entry_points
 
 
 @pytest.fixture
@@ -31,13 +31,12 @@ def scaffolded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
             FixtureDistribution(f"inrvid-sc-{kind}", "0.1.0"))
         for kind in KINDS
     ]
-    report = load_plugins(entry_points=eps)
+    report = use_entry_points(monkeypatch, eps).report
     assert [r.status for r in report.records if r.entry_point.startswith("sc_")] == ["ok"] * 8
     yield tmp_path
     for kind in KINDS:
         for module in (f"inrvid_sc_{kind}.plugin", f"inrvid_sc_{kind}.{kind}", f"inrvid_sc_{kind}"):
             sys.modules.pop(module, None)
-    load_plugins()
 
 
 @pytest.mark.slow

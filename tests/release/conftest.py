@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from inrvid.components.registry import VideoSpec
-from inrvid.loading.plugins import ensure_plugins
 from inrvid.testing import build_component, tiny_context
 from tests.generation.conftest import one_thread  # noqa: F401 - the autouse fixture
 from tests.release.snapshots import digan_kwargs, write_digan_snapshot
@@ -31,7 +30,6 @@ def perturb(module: torch.nn.Module, seed: int) -> torch.nn.Module:
 
 def digan_networks(classes: int) -> dict[str, torch.nn.Module]:
     """inrvid DIGAN networks at the sizes of `SIZES` (the ones a snapshot is written from)."""
-    ensure_plugins()
     ctx = tiny_context(VIDEO, encoder=("digan_fourier_xyt", {"features": SIZES["features"]}))
     g_cfg = {"content_dim": 16, "motion_dim": 16, "w_dim": 16, "mapping_layers": 2,
              "channel_base": 256, "channel_max": 16, "input_resolution": 4, "fmm_rank": 3,

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from inrvid_digan.layers import fir_filter
+from inrvid_stylegan2.layers import fir_filter
 from torch import Tensor
 
 SOURCE = "# the release's networks.py would be here\nclass Generator: ...\n"

@@ -9,6 +9,7 @@ import torch
 import yaml
 
 from inrvid.base.errors import CheckpointError
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import recipe_from_text
 from inrvid.runtime import checkpoint as ckpt
 
@@ -37,11 +38,11 @@ def test_converted_snapshot_fine_tunes_from_its_weights_and_generates(
     from inrvid.train.loop import train
 
     text = fine_tune_recipe(converted, tmp_path / "runs")
-    run = train(recipe_from_text(text, tmp_path / "fine-tune.yaml"), argv=[], quiet=True)
+    run = train(recipe_from_text(text, tmp_path / "fine-tune.yaml", plugins=load_plugins()), load_plugins(), argv=[], quiet=True)
     start, tuned = ckpt.load(converted), ckpt.load(run)
     assert tuned.step == 2 and tuned.origin is None
     moved = max_difference(tuned.generator.weights, start.generator.weights)
-    fresh = ckpt.rebuild_generator(start).state_dict()      # where training would start without
+    fresh = ckpt.rebuild_generator(start, load_plugins()).state_dict()      # where training would start without
     assert 0 < moved < 0.1 * max_difference(fresh, start.generator.weights)
     for role in ("image", "motion"):
         d_moved = max_difference(tuned.discriminators[role].weights,
@@ -56,9 +57,9 @@ def test_init_from_a_checkpoint_of_other_sizes_names_the_option(
     from inrvid.train.loop import train
 
     text = fine_tune_recipe(converted, tmp_path / "runs")
-    recipe = recipe_from_text(text, tmp_path / "fine-tune.yaml", ["generator.channel_max=8"])
+    recipe = recipe_from_text(text, tmp_path / "fine-tune.yaml", ["generator.channel_max=8"], plugins=load_plugins())
     with pytest.raises(CheckpointError, match=r"generator\.channel_max: 16 in the run, 8 now"):
-        train(recipe, argv=[], quiet=True)
+        train(recipe, load_plugins(), argv=[], quiet=True)
 
 
 def test_resume_of_a_converted_checkpoint_points_to_init_from(

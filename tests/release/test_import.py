@@ -11,6 +11,7 @@ import torch
 import inrvid
 from inrvid.base.errors import SnapshotError
 from inrvid.interop.importing import convert
+from inrvid.loading.plugins import load_plugins
 from inrvid.runtime import checkpoint as ckpt
 from tests.release.conftest import write_snapshot
 
@@ -34,7 +35,7 @@ def test_converted_snapshot_renders_the_frames_of_the_networks_it_was_written_fr
     _, networks = digan_snapshot
     model = inrvid.load(converted)
     assert torch.equal(render(model.generator), render(networks["generator_ema"]))
-    raw = ckpt.load_generator(converted, ema=False)
+    raw = ckpt.load_generator(converted, load_plugins(), ema=False)
     assert torch.equal(render(raw), render(networks["generator"]))
     assert not torch.equal(render(raw), render(model.generator))    # G and G_ema both carried
 
@@ -44,7 +45,7 @@ def test_converted_discriminators_score_as_the_snapshot_s(
     _, networks = digan_snapshot
     frames = torch.rand(2, 2, 3, 16, 16, generator=torch.Generator().manual_seed(1)) * 2 - 1
     times = torch.tensor([[0.1, 0.4], [0.0, 0.9]])
-    loaded = ckpt.load_discriminators(converted)
+    loaded = ckpt.load_discriminators(converted, load_plugins())
     with torch.no_grad():
         for role in ("image", "motion"):
             assert torch.equal(loaded[role](frames, times), networks[role](frames, times))
@@ -53,7 +54,7 @@ def test_converted_discriminators_score_as_the_snapshot_s(
 def test_class_conditional_snapshot_keeps_its_classes(tmp_path: Path) -> None:
     path, networks = write_snapshot(tmp_path, classes=3)
     checkpoint, _, imported = convert("digan", path)
-    generator = ckpt.load_generator(checkpoint)
+    generator = ckpt.load_generator(checkpoint, load_plugins())
     assert generator.num_classes == 3
     assert torch.equal(render(generator, classes=True),
                        render(networks["generator_ema"], classes=True))
@@ -155,9 +156,9 @@ def test_converted_checkpoint_predicts_frames_of_a_clip(converted: Path, tmp_pat
     from inrvid.runtime.build import build_dataset_of
     from inrvid.video import write_video
 
-    recipe = ckpt.load(converted).validated_recipe(SHAPES)
+    recipe = ckpt.load(converted).validated_recipe(load_plugins(), SHAPES)
     clip = tmp_path / "shapes.mp4"
-    write_video(clip, build_dataset_of(recipe).render_uint8(0, clip_times(8)), fps=16)
+    write_video(clip, build_dataset_of(recipe, load_plugins()).render_uint8(0, clip_times(8)), fps=16)
     out = tmp_path / "pred"
     assert main(["predict", str(converted), "--video", str(clip), "--observe", "0,1,2",
                  "--render", "0-5", "--steps", "3", "--out", str(out), "--quiet"]) == 0

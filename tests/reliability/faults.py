@@ -58,9 +58,8 @@ import sys
 sys.path.insert(0, {repo!r})
 from tests.reliability.faults import install_fault
 install_fault()
-from tests.conftest import fixture_entry_point
-from inrvid.loading.plugins import load_plugins
-load_plugins([fixture_entry_point("toy"), *[fixture_entry_point(n) for n in {extra!r}]])
+from tests.conftest import fixture_entry_point, install_entry_points
+install_entry_points([fixture_entry_point("toy"), *[fixture_entry_point(n) for n in {extra!r}]])
 from inrvid.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -368,21 +367,22 @@ def in_cli(argv: list[str], *, plugins: tuple[str, ...] = ("toy",), cwd: Path | 
     from contextlib import redirect_stderr, redirect_stdout
 
     from inrvid.cli import main
-    from inrvid.loading.plugins import load_plugins
-    from tests.conftest import fixture_entry_point
+    from inrvid.loading import plugins as loading_plugins
+    from tests.conftest import fixture_entry_point, install_entry_points
 
     saved = {k: os.environ.get(k) for k in (env or {})}
     os.environ.update(env or {})
     here = os.getcwd()
     err = io.StringIO()
+    replaced = install_entry_points([fixture_entry_point(n) for n in plugins])
     try:
-        load_plugins([fixture_entry_point(n) for n in plugins])
         os.chdir(cwd or here)
         with alarm(seconds), redirect_stderr(err), redirect_stdout(io.StringIO()):
             code = main(argv)
     except TimeoutError:
         return Result(None, err.getvalue(), hung=True)
     finally:
+        loading_plugins.discover_entry_points = replaced
         os.chdir(here)
         for key, value in saved.items():
             if value is None:
@@ -549,13 +549,13 @@ def fuzz_recipes(
     from inrvid.loading.plugins import load_plugins
     from inrvid.recipe import load_recipe
 
-    load_plugins()
+    plugins = load_plugins()
     with tempfile.TemporaryDirectory() if folder is None else contextlib.nullcontext(
             str(folder)) as tmp:
         path = Path(tmp) / "fuzzed.yaml"
         for index, document in enumerate(recipe_documents(count, seed, strategy)):
             path.write_bytes(document)
-            in_process(tally, lambda: load_recipe(path), f"document {index}: {document[:80]!r}")
+            in_process(tally, lambda: load_recipe(path, plugins=plugins), f"document {index}: {document[:80]!r}")
     return tally
 
 
@@ -603,10 +603,8 @@ def cli_argument_trials() -> Tally:
     from contextlib import redirect_stderr, redirect_stdout
 
     from inrvid.cli import main
-    from inrvid.loading.plugins import load_plugins
 
     tally = Tally("bad command-line arguments (generate, predict, eval, compare, run, recipe)")
-    load_plugins()
     cwd = os.getcwd()
     os.chdir(REPO)
     try:
@@ -668,8 +666,8 @@ def plugin_hook_trials(work: Path) -> Tally:
         from tests.conftest import fixture_entry_point
 
         os.environ["INRVID_FIXTURE_FAIL"] = mode
-        load_plugins([fixture_entry_point("toy"), fixture_entry_point("fails_in_hooks")])
-        in_process(tally, lambda: open_video(clip).close(), f"open_video ({mode})")
+        loaded = load_plugins([fixture_entry_point("toy"), fixture_entry_point("fails_in_hooks")])
+        in_process(tally, lambda p=loaded: open_video(clip, p).close(), f"open_video ({mode})")
         os.environ.pop("INRVID_FIXTURE_FAIL")
     return tally
 

@@ -24,7 +24,7 @@ def toy_file(tmp_path):
 def test_a_plugin_calling_sys_exit_at_import_is_a_failed_import_and_commands_still_run(
     load_fixture_plugins, toy_file, capsys
 ):
-    report = load_fixture_plugins("exits_at_import", "toy")
+    report = load_fixture_plugins("exits_at_import", "toy").report
     bad = record(report, "exits_at_import")
     assert bad.status == "failed: import"
     assert "SystemExit: 7" in bad.reason
@@ -50,13 +50,13 @@ def test_a_plugin_failing_in_add_commands_and_check_recipe_is_skipped_with_a_war
 def test_a_plugin_reader_that_raises_falls_back_to_the_core_reader_with_a_warning(
     load_fixture_plugins, tmp_path, capsys
 ):
-    load_fixture_plugins("fails_in_hooks", "toy")
+    plugins = load_fixture_plugins("fails_in_hooks", "toy")
     clip = tmp_path / "clip.mp4"
     write_video(clip, torch.zeros(4, 3, 16, 16, dtype=torch.uint8), fps=8)
-    with open_video(clip) as reader:
+    with open_video(clip, plugins) as reader:
         assert len(reader) == 4
     assert "failed in inrvid_open_video" in capsys.readouterr().err
-    with open_video(clip) as reader:  # not called again: one warning, not one per video
+    with open_video(clip, plugins) as reader:  # not called again: one warning, not one per video
         assert len(reader) == 4
     assert "inrvid_open_video" not in capsys.readouterr().err
 

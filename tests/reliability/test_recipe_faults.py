@@ -93,14 +93,14 @@ def test_values_run_would_reject_fail_validation_naming_the_key(
 ):
     path = _toy(tmp_path, change)
     with pytest.raises(RecipeError) as caught:
-        load_recipe(path)
+        load_recipe(path, plugins=load_plugins())
     assert message in str(caught.value)
 
 
 def test_a_dataset_too_large_to_shuffle_in_memory_is_refused_before_training():
     load_plugins()  # the installed plug-ins: the quickstart's moving_shapes
     with pytest.raises(RecipeError, match=r"data.videos: expected a value less than or equal"):
-        load_recipe(REPO / "recipes" / "quickstart.yaml", ["data.videos=1000000000000"])
+        load_recipe(REPO / "recipes" / "quickstart.yaml", ["data.videos=1000000000000"], plugins=load_plugins())
 
 
 def test_recipe_validate_refuses_what_run_would_an_output_dir_that_is_a_file(
@@ -135,9 +135,9 @@ def test_a_batch_that_does_not_fit_in_memory_is_refused_before_anything_is_alloc
     from inrvid.train.loop import train
 
     monkeypatch.setattr(limits, "memory_bytes", lambda: 16 << 10)  # a 16 KiB machine
-    recipe = load_recipe(_toy(tmp_path), [f"output.dir={tmp_path / 'runs'}"])
+    recipe = load_recipe(_toy(tmp_path), [f"output.dir={tmp_path / 'runs'}"], plugins=load_plugins())
     with pytest.raises(InrvidError, match=r"train.batch_size 4 of 4-frame 8x8 clips"):
-        train(recipe, argv=[], quiet=True)
+        train(recipe, load_plugins(), argv=[], quiet=True)
 
 
 QUICKSTART_IMAGE_D = "image: {kind: digan_image_d, channel_base: 1536, channel_max: 48}"
@@ -166,7 +166,6 @@ QUICKSTART_LOSS = "adversarial: {kind: nonsaturating_logistic}"
 def test_discriminator_role_shapes_are_located_recipe_errors_not_tracebacks(
     tmp_path, changes, message
 ):
-    load_plugins()  # the installed plug-ins: the quickstart's DIGAN components
     text = (REPO / "recipes" / "quickstart.yaml").read_text()
     for old, new in changes:
         assert old in text
@@ -174,5 +173,5 @@ def test_discriminator_role_shapes_are_located_recipe_errors_not_tracebacks(
     path = tmp_path / "quickstart.yaml"
     path.write_text(text)
     with pytest.raises(RecipeError) as caught:
-        load_recipe(path)
+        load_recipe(path, plugins=load_plugins())
     assert message in str(caught.value)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from inrvid.loading.plugins import REGISTRIES, ensure_plugins
+from inrvid.loading.plugins import load_plugins
 from inrvid.testing import check_component
 from tests.stylegan_v.helpers import TINY_DISCRIMINATOR, TINY_GENERATOR, TINY_VIDEO
 
@@ -19,10 +19,9 @@ SMALL_CONFIGS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def plugin_components() -> list[tuple[str, str]]:
-    ensure_plugins()
     return sorted(
         (registry, component.name)
-        for registry, reg in REGISTRIES.items()
+        for registry, reg in load_plugins().registries.items()
         for component in reg
         if component.origin.entry_point == "stylegan_v"
     )

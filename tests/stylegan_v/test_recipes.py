@@ -9,6 +9,7 @@ import torch
 
 from inrvid.components.loss import PhaseInputs
 from inrvid.components.registry import VideoSpec
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import load_recipe
 from inrvid.runtime.build import build_models
 
@@ -24,7 +25,7 @@ TINY_SGV = ["generator.content_dim=16", "generator.motion_dim=8", "generator.w_d
 
 def test_release_recipes_keep_the_official_training_values() -> None:
     for path in (UCF, SKY):
-        recipe = load_recipe(path, ["data.root=/datasets/somewhere"])
+        recipe = load_recipe(path, ["data.root=/datasets/somewhere"], plugins=load_plugins())
         train = recipe.train
         assert (train.batch_size, train.g_lr, train.d_lr, tuple(train.betas)) == (
             64, 0.0025, 0.0025, (0.0, 0.99))
@@ -41,7 +42,7 @@ def test_release_recipes_keep_the_official_training_values() -> None:
 
 
 def test_sky_changes_only_the_data_the_fake_length_and_the_time_scale_of_ucf() -> None:
-    ucf, sky = load_recipe(UCF).resolved(), load_recipe(SKY).resolved()
+    ucf, sky = load_recipe(UCF, plugins=load_plugins()).resolved(), load_recipe(SKY, plugins=load_plugins()).resolved()
     assert {k for k in ucf if ucf[k] != sky[k]} == {"name", "description", "data", "sampler",
                                                     "generator"}
     assert {k for k in ucf["generator"] if ucf["generator"][k] != sky["generator"][k]} == {
@@ -51,8 +52,8 @@ def test_sky_changes_only_the_data_the_fake_length_and_the_time_scale_of_ucf() -
 
 @pytest.mark.parametrize("path", [UCF, SKY], ids=lambda p: p.stem)
 def test_release_recipe_builds_tiny_and_runs_one_generator_discriminator_and_r1_step(path) -> None:
-    recipe = load_recipe(path, ["data.resolution=16", *TINY_SGV])
-    models = build_models(recipe, VideoSpec(frames=33, height=16, width=16), torch.device("cpu"))
+    recipe = load_recipe(path, ["data.resolution=16", *TINY_SGV], plugins=load_plugins())
+    models = build_models(recipe, VideoSpec(frames=33, height=16, width=16), torch.device("cpu"), load_plugins())
     gen, discs = models.generator, models.discriminators
     rng = torch.Generator().manual_seed(0)
     z_content, z_motion = gen.sample_latents(2, rng)
@@ -75,7 +76,7 @@ def test_release_recipe_builds_tiny_and_runs_one_generator_discriminator_and_r1_
 
 
 def test_the_3d_d_ablation_replaces_both_2d_discriminators_and_shows_whole_clips() -> None:
-    recipe = load_recipe(ABLATION)
+    recipe = load_recipe(ABLATION, plugins=load_plugins())
     assert list(recipe.discriminators) == ["video"]
     assert recipe.discriminators["video"].component.name == "conv3d_video_d"
     assert recipe.sampler.component.name == "whole_clip"
@@ -84,8 +85,8 @@ def test_the_3d_d_ablation_replaces_both_2d_discriminators_and_shows_whole_clips
         "data.resolution=16", "encoder.features=8", "generator.content_dim=16",
         "generator.motion_dim=8", "generator.w_dim=16", "generator.channel_base=256",
         "generator.channel_max=16", "generator.input_resolution=4",
-        "discriminators.video.channels=[8,8]"]),
-        VideoSpec(frames=16, height=16, width=16), torch.device("cpu"))
+        "discriminators.video.channels=[8,8]"], plugins=load_plugins()),
+        VideoSpec(frames=16, height=16, width=16), torch.device("cpu"), load_plugins())
     times = models.sampler.sample_fake(2, torch.Generator().manual_seed(0))
     assert times.shape == (2, 16)
     fake = models.generator(*models.generator.sample_latents(2), times)

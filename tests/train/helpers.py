@@ -12,20 +12,22 @@ from tests.conftest import REPO, TOY_RECIPE
 TRAIN_SCRIPT = """
 import sys, json
 sys.path.insert(0, {repo!r})
-from tests.conftest import fixture_entry_point
+from tests.conftest import fixture_entry_point, install_entry_points
 from inrvid.loading.plugins import load_plugins
-load_plugins([fixture_entry_point("toy")])
+install_entry_points([fixture_entry_point("toy")])
+plugins = load_plugins()
 from inrvid.recipe import load_recipe
 from inrvid.train.loop import train
 from inrvid.runtime import checkpoint as ckpt
 args = json.loads(sys.argv[1])
 if args.get("resume"):
     checkpoint = ckpt.load(args["resume"])
-    recipe = checkpoint.validated_recipe()
-    train(recipe, argv=[], resume_state=checkpoint, run_dir=checkpoint.run_dir, quiet=True)
+    recipe = checkpoint.validated_recipe(plugins)
+    train(recipe, plugins, argv=[], resume_state=checkpoint, run_dir=checkpoint.run_dir,
+          quiet=True)
 else:
-    recipe = load_recipe(args["recipe"], args["overrides"])
-    print(train(recipe, argv=[], quiet=True), flush=True)
+    recipe = load_recipe(args["recipe"], args["overrides"], plugins=plugins)
+    print(train(recipe, plugins, argv=[], quiet=True), flush=True)
 """
 
 FAST = [

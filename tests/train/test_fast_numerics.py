@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.overrides import TorchFunctionMode
 
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import load_recipe
 from inrvid.train import distributed as ddp
 from inrvid.train.loop import Trainer
@@ -73,9 +74,9 @@ class EmulatedTF32(TorchFunctionMode):
 
 
 def trainer(numerics: str) -> Trainer:
-    recipe = load_recipe(REPO / "recipes" / "quickstart.yaml", [*TINY, f"train.numerics={numerics}"])
+    recipe = load_recipe(REPO / "recipes" / "quickstart.yaml", [*TINY, f"train.numerics={numerics}"], plugins=load_plugins())
     torch.manual_seed(0)
-    return Trainer(recipe, ddp.setup("cpu"))
+    return Trainer(recipe, ddp.setup("cpu"), load_plugins())
 
 
 def weights(t: Trainer) -> dict[str, Tensor]:

@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from inrvid.base.errors import TrainingError
 from inrvid.components.loss import Loss, PhaseInputs
 from inrvid.components.registry import VideoSpec
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import load_recipe
 from inrvid.recipe.errors import RecipeError
 from inrvid.testing import build_component
@@ -88,8 +89,8 @@ def test_reduced_blocks_compute_in_their_dtype_and_the_epilogue_in_float32() -> 
 def test_g_is_never_autocast_under_release() -> None:
     """Under `numerics: release` no phase of a training step runs G inside autocast."""
     recipe = load_recipe(QUICKSTART, ["data.videos=2", "train.batch_size=2",
-                                      "train.numerics=release"])
-    trainer = Trainer(recipe, CPU_INFO)
+                                      "train.numerics=release"], plugins=load_plugins())
+    trainer = Trainer(recipe, CPU_INFO, load_plugins())
     assert trainer.autocast is None
     seen: list[bool] = []
     trainer.models.generator.register_forward_pre_hook(
@@ -105,15 +106,17 @@ def test_g_is_never_autocast_under_release() -> None:
 TF32_SCRIPT = textwrap.dedent("""
     import json, sys, torch
     sys.path.insert(0, {repo!r})
-    from tests.conftest import fixture_entry_point
+    from tests.conftest import fixture_entry_point, install_entry_points
     from inrvid.loading.plugins import load_plugins
-    load_plugins([fixture_entry_point("toy")])
+    install_entry_points([fixture_entry_point("toy")])
+    plugins = load_plugins()
     from inrvid.recipe import load_recipe
     from inrvid.train.loop import train
-    recipe = load_recipe(sys.argv[3], [*json.loads(sys.argv[4]), "train.numerics=" + sys.argv[1]])
+    recipe = load_recipe(sys.argv[3], [*json.loads(sys.argv[4]), "train.numerics=" + sys.argv[1]],
+                         plugins=plugins)
     torch.backends.cuda.matmul.allow_tf32 = not (sys.argv[1] == "fast")
     torch.backends.cudnn.allow_tf32 = not (sys.argv[1] == "fast")
-    run = train(recipe, argv=[], quiet=True)
+    run = train(recipe, plugins, argv=[], quiet=True)
     print(json.dumps({{"run": str(run), "matmul": torch.backends.cuda.matmul.allow_tf32,
                        "cudnn": torch.backends.cudnn.allow_tf32}}))
 """)
@@ -141,7 +144,7 @@ def test_mixed_precision_is_refused_with_the_migration() -> None:
     """The old switch names its replacement."""
     with pytest.raises(RecipeError, match=r"train\.mixed_precision: removed: replaced by "
                        r"train\.numerics: release \| fp32 \| fast"):
-        load_recipe(QUICKSTART, ["train.mixed_precision=true"])
+        load_recipe(QUICKSTART, ["train.mixed_precision=true"], plugins=load_plugins())
 
 
 # --- 3. non-finite gradients -------------------------------------------------------------------
@@ -206,7 +209,7 @@ def test_stop_names_the_step_the_phase_and_its_terms() -> None:
 
 def test_digan_recipes_train_as_the_release() -> None:
     """The DIGAN reference recipe: numerics release, gradients cleaned."""
-    recipe = load_recipe(REPO / "recipes" / "digan_ucf.yaml")
+    recipe = load_recipe(REPO / "recipes" / "digan_ucf.yaml", plugins=load_plugins())
     assert recipe.train.numerics == "release"
     assert recipe.train.nonfinite == "clean"
 
@@ -226,8 +229,8 @@ def test_ema_ramp_uses_the_images_seen_before_the_step() -> None:
 
 def test_the_trainer_starts_the_ema_at_a_copy_of_g() -> None:
     """After step 0 of a run the logged β is 0 and G_ema equals G."""
-    recipe = load_recipe(QUICKSTART, ["data.videos=2", "train.batch_size=2"])
-    trainer = Trainer(recipe, CPU_INFO)
+    recipe = load_recipe(QUICKSTART, ["data.videos=2", "train.batch_size=2"], plugins=load_plugins())
+    trainer = Trainer(recipe, CPU_INFO, load_plugins())
     logged = trainer.step(torch.randint(0, 255, (2, 16, 3, 32, 32), dtype=torch.uint8))
     assert logged["ema_beta"] == 0.0
     for avg, cur in zip(trainer.ema.model.parameters(), trainer.models.generator.parameters(),

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from inrvid.base import files
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import load_recipe
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.train import command, slurm
@@ -32,7 +33,7 @@ def fake_run(output: Path, stamp: str, job: str | None, checkpoint: bool = True)
 @pytest.fixture
 def recipe_at(toy_recipe: Path, tmp_path: Path):
     def load(*overrides: str):
-        return load_recipe(toy_recipe, [f"output.dir={tmp_path / 'runs'}", *overrides])
+        return load_recipe(toy_recipe, [f"output.dir={tmp_path / 'runs'}", *overrides], plugins=load_plugins())
 
     return load
 

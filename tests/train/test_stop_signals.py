@@ -66,9 +66,8 @@ if os.environ.get("SECOND_SIGINT_IN_SAVE"):
             os.kill(os.getpid(), signal.SIGINT)
         real_fsync(fd)
     os.fsync = fsync
-from tests.conftest import fixture_entry_point
-from inrvid.loading.plugins import load_plugins
-load_plugins([fixture_entry_point("toy")])
+from tests.conftest import fixture_entry_point, install_entry_points
+install_entry_points([fixture_entry_point("toy")])
 from inrvid.cli import main
 status = main(sys.argv[1:])
 if os.environ.get("PID_DIR"):

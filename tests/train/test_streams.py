@@ -9,6 +9,7 @@ import torch
 
 from inrvid.base.streams import stream_seed
 from inrvid.components.registry import BuildContext, VideoSpec
+from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import Recipe, load_recipe
 from inrvid.runtime.build import build_models
 from inrvid.train.distributed import DistInfo
@@ -21,7 +22,7 @@ CPU = torch.device("cpu")
 
 
 def recipe(*overrides: str) -> Recipe:
-    return load_recipe(QUICKSTART, ["data.videos=4", *overrides])
+    return load_recipe(QUICKSTART, ["data.videos=4", *overrides], plugins=load_plugins())
 
 
 def initial_draws(models: object) -> dict[str, torch.Tensor]:
@@ -49,7 +50,7 @@ def correlation(a: torch.Tensor, b: torch.Tensor) -> float:
 def test_initial_weights_and_step_zero_latents_share_no_stream() -> None:
     """Aligned entries of any two weight draws (and of the step-0 latents) are uncorrelated:
     with one shared stream they would be equal (correlation 1)."""
-    trainer = Trainer(recipe(), DistInfo(rank=0, world_size=1, local_rank=0, device=CPU))
+    trainer = Trainer(recipe(), DistInfo(rank=0, world_size=1, local_rank=0, device=CPU), load_plugins())
     draws = initial_draws(trainer.models)
     z_content, z_motion, _ = trainer.draw_fake()
     draws["latents.content"] = z_content.flatten()
@@ -62,14 +63,14 @@ def test_initial_weights_and_step_zero_latents_share_no_stream() -> None:
 
 def test_changing_one_component_leaves_the_others_initial_weights_unchanged() -> None:
     """A wider motion D, or no motion D at all, does not move G's or the image D's weights."""
-    reference = initial_draws(build_models(recipe(), VIDEO, CPU))
-    wider = initial_draws(build_models(recipe("discriminators.motion.channel_max=64"), VIDEO, CPU))
+    reference = initial_draws(build_models(recipe(), VIDEO, CPU, load_plugins()))
+    wider = initial_draws(build_models(recipe("discriminators.motion.channel_max=64"), VIDEO, CPU, load_plugins()))
     for name, values in reference.items():
         if not name.startswith("motion_d"):
             assert torch.equal(values, wider[name]), name
     one_d = recipe()
     one_d.discriminators.pop("motion")
-    alone = initial_draws(build_models(one_d, VIDEO, CPU))
+    alone = initial_draws(build_models(one_d, VIDEO, CPU, load_plugins()))
     for name, values in alone.items():
         assert torch.equal(values, reference[name]), name
 

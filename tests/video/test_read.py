@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from inrvid.base.errors import DataError
-from inrvid.loading.plugins import plugin_manager
+from inrvid.loading.plugins import load_plugins
 from inrvid.video import VideoInfo, VideoReader, open_video
 from inrvid.video.frames import natural_key
 from inrvid.video.reader import compress_runs, expand_runs
@@ -180,15 +180,11 @@ class _FakeFormatPlugin:
 
 
 def test_a_plugin_reader_is_asked_before_the_core_pyav_reader(tmp_path, data: Path):
-    pm = plugin_manager()
-    plugin = _FakeFormatPlugin()
-    pm.register(plugin, name="test-const-reader")
-    try:
-        path = tmp_path / "a.const"
-        path.write_text("anything")
-        reader = open_video(path)
-        assert isinstance(reader, _ConstantReader)
-        assert reader.read([2, 0])[:, 0, 0, 0].tolist() == [2, 0]
-        assert open_video(data / "videos/realshort.mp4").info.frames == 36   # core still used
-    finally:
-        pm.unregister(plugin)
+    plugins = load_plugins()
+    plugins.pm.register(_FakeFormatPlugin(), name="test-const-reader")
+    path = tmp_path / "a.const"
+    path.write_text("anything")
+    reader = open_video(path, plugins)
+    assert isinstance(reader, _ConstantReader)
+    assert reader.read([2, 0])[:, 0, 0, 0].tolist() == [2, 0]
+    assert open_video(data / "videos/realshort.mp4", plugins).info.frames == 36  # core still used

@@ -11,16 +11,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pydantic
 from torch import Tensor
 
 from inrvid.base.errors import CheckpointError
 from inrvid.components.registry import Component, VideoSpec
-
-if TYPE_CHECKING:
-    from inrvid.recipe import Recipe
+from inrvid.recipe import Catalog, Recipe, recipe_from_text
 
 FORMAT_VERSION = 2
 
@@ -128,12 +126,12 @@ class Checkpoint:
         """The recipe's name."""
         return str(self.recipe.get("name", ""))
 
-    def validated_recipe(self, overrides: list[str] | tuple[str, ...] = ()) -> Recipe:
-        """The recipe inside, validated (every plug-in it names must be installed)."""
-        from inrvid.recipe import recipe_from_text
-
+    def validated_recipe(
+        self, plugins: Catalog, overrides: list[str] | tuple[str, ...] = ()
+    ) -> Recipe:
+        """The recipe inside, validated with `plugins` (every plug-in it names must be there)."""
         where = self.run_dir / "recipe.resolved.yaml" if self.path else Path("checkpoint:recipe")
-        return recipe_from_text(self.recipe_text, where, list(overrides))
+        return recipe_from_text(self.recipe_text, where, list(overrides), plugins=plugins)
 
     def facts(self) -> dict[str, Any]:
         """The small facts (for messages, `inrvid eval` records and `VideoModel.info`)."""

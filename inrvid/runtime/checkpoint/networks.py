@@ -12,23 +12,23 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic
 import torch
-from torch import Tensor, nn
+from torch import nn
 
 from inrvid.base.console import warn
 from inrvid.base.errors import CheckpointError
-from inrvid.components.discriminator import DISCRIMINATORS, Discriminator, build_discriminator
-from inrvid.components.encoder import ENCODERS, CoordinateEncoder
-from inrvid.components.generator import GENERATORS, Generator, build_generator, needs_encoder
+from inrvid.base.tensor import state_mismatch
+from inrvid.components.discriminator import Discriminator
+from inrvid.components.encoder import CoordinateEncoder
+from inrvid.components.generator import Generator, needs_encoder
 from inrvid.components.registry import (
     BuildContext,
     Component,
     ComponentConfig,
     ComponentLookupError,
-    Registry,
     Section,
     VideoSpec,
 )
-from inrvid.loading.plugins import ensure_plugins
+from inrvid.loading.plugins import Plugins
 from inrvid.runtime.build import build_on_stream, generator_context
 from inrvid.runtime.checkpoint.content import (
     Checkpoint,
@@ -46,17 +46,11 @@ if TYPE_CHECKING:
 def fit_weights(module: nn.Module, weights: Mapping[str, Any], what: str, where: str,
                 hint: str = "") -> None:
     """Load `weights` into `module`; a located `CheckpointError` when they do not fit it."""
-    own = module.state_dict()
-    missing = [k for k in own if k not in weights]
-    unexpected = [k for k in weights if k not in own]
-    shapes = [
-        f"{k}: the checkpoint has {list(weights[k].shape)}, the recipe builds {list(v.shape)}"
-        for k, v in own.items()
-        if k in weights and isinstance(v, Tensor) and isinstance(weights[k], Tensor)
-        and weights[k].shape != v.shape
-    ]
-    problems = shapes + [f"{k}: missing in the checkpoint" for k in missing]
-    problems += [f"{k}: in the checkpoint, not in the network" for k in unexpected]
+    found = state_mismatch(module, weights)
+    problems = [f"{k}: the checkpoint has {given}, the recipe builds {wanted}"
+                for k, given, wanted in found.shapes]
+    problems += [f"{k}: missing in the checkpoint" for k in found.missing]
+    problems += [f"{k}: in the checkpoint, not in the network" for k in found.unexpected]
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         raise CheckpointError(
@@ -67,16 +61,19 @@ def fit_weights(module: nn.Module, weights: Mapping[str, Any], what: str, where:
     module.load_state_dict(weights)
 
 
-def component_for(record: ComponentRecord, registry: Registry[Any], checkpoint: Checkpoint,
-                  what: str) -> tuple[Component[Any], ComponentConfig]:
-    """The installed component a record names and its config; why not, with the install line."""
-    ensure_plugins()
+def component_for(record: ComponentRecord, plugins: Plugins, checkpoint: Checkpoint,
+                  what: str, registry: str | None = None) -> tuple[Component[Any], ComponentConfig]:
+    """The installed component a record names and its config; why not, with the install line.
+
+    `what` names the network in messages; `registry` is its kind (by default `what`).
+    """
     try:
-        component = registry.get(record.kind)
+        component = plugins.registry(registry or what).get(record.kind)
     except ComponentLookupError:
         raise CheckpointError(
             f"{checkpoint.where}: {what} '{record.kind}' is not available here; the checkpoint "
-            f"was written with it from {record.provenance()}\n  {_install_hint(record, checkpoint)}"
+            f"was written with it from {record.provenance()}\n"
+            f"  {_install_hint(record, checkpoint, plugins)}"
         ) from None
     try:
         config = component.config.model_validate(record.config)
@@ -86,7 +83,7 @@ def component_for(record: ComponentRecord, registry: Registry[Any], checkpoint: 
         raise CheckpointError(
             f"{checkpoint.where}: {what} '{record.kind}': the recorded option {key} does not "
             f"validate with {component.origin.describe()}: {first['msg']}\n"
-            f"  {_install_hint(record, checkpoint)}"
+            f"  {_install_hint(record, checkpoint, plugins)}"
         ) from None
     return component, config
 
@@ -100,9 +97,9 @@ LOCAL_PLUGIN_NOTE = (
 )
 
 
-def _install_hint(record: ComponentRecord, checkpoint: Checkpoint) -> str:
+def _install_hint(record: ComponentRecord, checkpoint: Checkpoint, plugins: Plugins) -> str:
     if record.distribution != "unknown":
-        status = {r.distribution: r for r in ensure_plugins().records}.get(record.distribution)
+        status = {r.distribution: r for r in plugins.report.records}.get(record.distribution)
         if status is not None and not status.ok:
             return (f"plug-in {status.label()} is installed but {status.status}: "
                     f"{status.reason or 'see `inrvid plugins`'}")
@@ -112,34 +109,38 @@ def _install_hint(record: ComponentRecord, checkpoint: Checkpoint) -> str:
     return f"install the plug-ins the run used: pip install {' '.join(recorded)}{LOCAL_PLUGIN_NOTE}"
 
 
-def rebuild_generator(checkpoint: Checkpoint, device: str | torch.device = "cpu") -> Generator:
+def rebuild_generator(
+    checkpoint: Checkpoint, plugins: Plugins, device: str | torch.device = "cpu"
+) -> Generator:
     """The generator the checkpoint's records build (initial weights), with its encoders.
 
     Built as training built it (`inrvid.runtime.build`: same init stream), from the recorded
     components alone: no recipe validation, so no other section's plug-in is needed.
     """
-    component, config = component_for(checkpoint.generator.component, GENERATORS, checkpoint,
+    component, config = component_for(checkpoint.generator.component, plugins, checkpoint,
                                       "generator")
     encoder: Section[CoordinateEncoder] | None = None
     if needs_encoder(component.factory):
         if checkpoint.encoder is None:
             raise PartReader(checkpoint.where).fail(
                 "encoder", f"missing, and generator '{component.name}' needs one")
-        enc_component, enc_config = component_for(checkpoint.encoder, ENCODERS, checkpoint,
+        enc_component, enc_config = component_for(checkpoint.encoder, plugins, checkpoint,
                                                   "encoder")
         encoder = Section("encoder", enc_component, enc_config)
-    ctx = generator_context(checkpoint.seed, checkpoint.video, torch.device(device), encoder)
-    return build_on_stream(build_generator, Section("generator", component, config), ctx)
+    base = BuildContext(video=checkpoint.video, device=torch.device(device), seed=checkpoint.seed,
+                        plugins=plugins)
+    return build_on_stream(Section("generator", component, config),
+                           generator_context(base, encoder))
 
 
-def load_generator(source: str | Path | Checkpoint, *, ema: bool = True,
+def load_generator(source: str | Path | Checkpoint, plugins: Plugins, *, ema: bool = True,
                    device: str | torch.device = "cpu") -> Generator:
     """Rebuild a checkpoint's generator from the checkpoint alone, in eval mode, frozen.
 
     Needs the generator's (and its encoder's) plug-in only. `ema=False` loads the raw weights.
     """
     checkpoint = source if isinstance(source, Checkpoint) else load(source)
-    generator = rebuild_generator(checkpoint, device)
+    generator = rebuild_generator(checkpoint, plugins, device)
     if ema and checkpoint.generator_ema is None:
         raise CheckpointError(
             f"{checkpoint.where}: generator_ema: missing (the file holds no EMA weights)\n"
@@ -156,29 +157,31 @@ def load_generator(source: str | Path | Checkpoint, *, ema: bool = True,
     return generator.to(device).eval().requires_grad_(False)
 
 
-def load_discriminators(source: str | Path | Checkpoint, *, device: str | torch.device = "cpu"
-                        ) -> dict[str, Discriminator]:
+def load_discriminators(source: str | Path | Checkpoint, plugins: Plugins, *,
+                        device: str | torch.device = "cpu") -> dict[str, Discriminator]:
     """Rebuild a checkpoint's discriminators by role from their records, in eval mode, frozen.
 
     Needs each discriminator's plug-in only (not the dataset or the recipe files).
     """
     checkpoint = source if isinstance(source, Checkpoint) else load(source)
-    ctx = BuildContext(video=checkpoint.video, device=torch.device(device), seed=checkpoint.seed)
+    ctx = BuildContext(video=checkpoint.video, device=torch.device(device), seed=checkpoint.seed,
+                       plugins=plugins)
     out = {}
     for role, state in checkpoint.discriminators.items():
         what = f"discriminators.{role}"
-        component, config = component_for(state.component, DISCRIMINATORS, checkpoint, what)
-        network = build_on_stream(build_discriminator, Section(what, component, config), ctx)
+        component, config = component_for(state.component, plugins, checkpoint, what,
+                                          registry="discriminator")
+        network = build_on_stream(Section(what, component, config), ctx)
         fit_weights(network, state.weights, what, checkpoint.where)
         out[role] = network.to(device).eval().requires_grad_(False)
     return out
 
 
-def warn_plugin_drift(checkpoint: Checkpoint) -> None:
+def warn_plugin_drift(checkpoint: Checkpoint, plugins: Plugins) -> None:
     """Warn for each plug-in whose installed version differs from the one that wrote it."""
     recorded = {(p.get("entry_point"), p.get("distribution")): p.get("version")
                 for p in checkpoint.plugins}
-    for r in ensure_plugins().records:
+    for r in plugins.report.records:
         old = recorded.get((r.entry_point, r.distribution))
         if old is not None and old != r.version:
             warn(f"plug-in '{r.entry_point}' ({r.distribution}) was {old} when the "

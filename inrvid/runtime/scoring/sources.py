@@ -26,15 +26,16 @@ from inrvid.base.errors import DataError
 from inrvid.base.pixels import centre_crop_resize, to_uint8
 from inrvid.base.tensor import expect_shape
 from inrvid.base.time_axis import clip_times
-from inrvid.components.dataset import VideoDataset, build_dataset
+from inrvid.components.dataset import VideoDataset
 from inrvid.components.generator import draw_classes
+from inrvid.components.registry import HookCaller
 from inrvid.runtime.render import Chunking, render
+from inrvid.video import open_video
 
 if TYPE_CHECKING:
     from inrvid.components.generator import Generator
     from inrvid.components.registry import BuildContext, Section
     from inrvid.runtime.scoring.protocols import EvalProtocol, RealSelection
-    from inrvid.video import VideoReader
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".webm", ".mkv", ".mov", ".gif", ".m4v", ".mpg", ".mpeg")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
@@ -125,13 +126,6 @@ class GeneratorVideoSource:
             yield to_uint8(video, truncate=self.truncate).cpu()
 
 
-def _open_video(path: Path) -> VideoReader:
-    """`inrvid.video.open_video(path)`, imported on first use (it loads the plug-in readers)."""
-    from inrvid.video import open_video
-
-    return open_video(path)
-
-
 def list_videos(root: Path) -> list[Path]:
     """Video files and frame folders under `root`, sorted by relative path."""
     def is_frame_folder(path: Path) -> bool:
@@ -156,7 +150,7 @@ class FolderVideoSource:
     `random_videos` takes random videos, one random clip each. With `resolution`, frames are
     centre-cropped square and resized to it (cast back with `truncate` or rounding); without,
     consecutive clips of one size are batched together. Decoding goes through
-    `inrvid.video.open_video`; frame counts are those that really decode.
+    `inrvid.video.open_video` with `plugins`' readers; frame counts are those that really decode.
     """
 
     def __init__(
@@ -170,8 +164,13 @@ class FolderVideoSource:
         truncate: bool = False,
         name: str | None = None,
         paths: list[Path] | None = None,
+        plugins: HookCaller | None = None,
     ) -> None:
-        """`paths`: the videos to read (default: every video under `root`, sorted)."""
+        """`paths`: the videos to read (default: every video under `root`, sorted).
+
+        `plugins`: whose readers decode them (None: the core's reader).
+        """
+        self.plugins = plugins
         self.root = Path(root).expanduser().resolve()
         if not self.root.is_dir():
             raise DataError(f"{self.root}: real-video folder not found\n  pass an existing folder")
@@ -221,7 +220,7 @@ class FolderVideoSource:
         if self._lengths is None:
             lengths = []
             for path in self.paths:
-                with _open_video(path) as reader:
+                with open_video(path, self.plugins) as reader:
                     lengths.append(len(reader))
             self._lengths = lengths
         return self._lengths
@@ -254,7 +253,7 @@ class FolderVideoSource:
     def _read(self, video: int, start: int, frames: int) -> Tensor:
         indices = [start + k * self.stride for k in range(frames)]
         self.read[self.paths[video]] = None
-        with _open_video(self.paths[video]) as reader:
+        with open_video(self.paths[video], self.plugins) as reader:
             clip = reader.read(indices)                                      # t c h w uint8
         if self.resolution is not None:
             clip = centre_crop_resize(clip, self.resolution, truncate=self.truncate)
@@ -275,7 +274,10 @@ class FolderVideoSource:
 
 
 def fake_folder_source(
-    root: Path | str, seed: int, paths: list[Path] | None = None
+    root: Path | str,
+    seed: int,
+    paths: list[Path] | None = None,
+    plugins: HookCaller | None = None,
 ) -> FolderVideoSource:
     """Generated videos on disk: the first ones, one clip each, as stored.
 
@@ -283,7 +285,7 @@ def fake_folder_source(
     """
     return FolderVideoSource(
         root, selection="first_videos", seed=seed, name=f"fake folder:{Path(root).resolve()}",
-        paths=paths,
+        paths=paths, plugins=plugins,
     )
 
 
@@ -373,7 +375,7 @@ class RealClips:
             config = config.model_copy(update={"hflip": False})
         self.kind = data.component.name
         self.identity = dataset_identity(self.kind, config.model_dump(mode="json"), ctx.seed)
-        self.dataset = build_dataset(replace(data, config=config), ctx)
+        self.dataset = replace(data, config=config).build(ctx)
         self.name = f"dataset {self.kind}"
 
     def source(self, seed: int) -> DatasetClipSource:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import torch
 from einops import rearrange, repeat
@@ -100,7 +100,7 @@ class FilmSiren(StyleGenerator):
         self.to_rgb = nn.Linear(cfg.hidden, self.video.channels)
         siren_init(self.first, cfg.omega, first=True)
         for layer in self.body:
-            siren_init(layer, cfg.omega, first=False)
+            siren_init(cast(nn.Linear, layer), cfg.omega, first=False)
         with torch.no_grad():   # small FiLM at init: every layer starts near a plain SIREN
             self.film.weight.mul_(0.1)
             self.film.bias.zero_()

@@ -11,10 +11,10 @@ import torch
 from pydantic import Field
 from torch import Tensor
 
-from inrvid.base.errors import TrainingError
-from inrvid.components.discriminator import Discriminator
 from inrvid.components.loss import DiscriminatorRoles, Loss, LossConfig, PhaseInputs, score
 from inrvid.components.registry import BuildContext
+
+NAME = "example_hinge"
 
 
 class HingeConfig(LossConfig):
@@ -26,12 +26,6 @@ class HingeConfig(LossConfig):
     margin: float = Field(1.0, gt=0, description="the hinge margin of the discriminator terms")
 
 
-def _given(x: Tensor | None, what: str) -> Tensor:
-    if x is None:
-        raise TrainingError(f"loss example_hinge: {what} is None in this phase, expected frames")
-    return x
-
-
 class Hinge(Loss):
     """`<role>_fake` (G); `<role>_fake` and `<role>_real` (D), for every role it uses."""
 
@@ -40,27 +34,23 @@ class Hinge(Loss):
         self.roles = cfg.roles
         self.margin = cfg.margin
 
-    def _used(self, inputs: PhaseInputs) -> dict[str, Discriminator]:
-        return {r: d for r, d in inputs.discriminators.items()
-                if self.roles is None or r in self.roles}
-
     def generator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
         """-D(augment(fake)) per role."""
-        fake = inputs.augment(_given(inputs.fake_frames, "fake_frames"))
-        times = _given(inputs.fake_times, "fake_times")
+        fake = inputs.augment(inputs.require("fake_frames", NAME))
+        times = inputs.require("fake_times", NAME)
         return {
             f"{role}_fake": -score(d, fake, times, inputs.fake_classes).mean()
-            for role, d in self._used(inputs).items()
+            for role, d in inputs.select(self.roles, NAME).items()
         }
 
     def discriminator_terms(self, inputs: PhaseInputs) -> dict[str, Tensor]:
         """relu(m + D(fake)) and relu(m - D(real)) per role, frames augmented."""
-        fake = inputs.augment(_given(inputs.fake_frames, "fake_frames"))
-        real = inputs.augment(_given(inputs.real_frames, "real_frames"))
-        fake_t = _given(inputs.fake_times, "fake_times")
-        real_t = _given(inputs.real_times, "real_times")
+        fake = inputs.augment(inputs.require("fake_frames", NAME))
+        real = inputs.augment(inputs.require("real_frames", NAME))
+        fake_t = inputs.require("fake_times", NAME)
+        real_t = inputs.require("real_times", NAME)
         terms = {}
-        for role, d in self._used(inputs).items():
+        for role, d in inputs.select(self.roles, NAME).items():
             fake_logits = score(d, fake, fake_t, inputs.fake_classes)
             real_logits = score(d, real, real_t, inputs.real_classes)
             terms[f"{role}_fake"] = torch.relu(self.margin + fake_logits).mean()

@@ -29,6 +29,7 @@ class GaussianRFF(CoordinateEncoder):
         scale = torch.tensor([cfg.sigma_xy, cfg.sigma_xy, cfg.sigma_t])
         gen = torch.Generator().manual_seed(ctx.seed)
         freqs = torch.randn(3, cfg.features // 2, generator=gen) * scale[:, None]  # 3 k
+        self.freqs: Tensor
         self.register_buffer("freqs", freqs)
         self.out_features = cfg.features
 

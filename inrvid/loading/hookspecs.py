@@ -1,9 +1,9 @@
 """Every hook specification of inrvid, and nothing else.
 
-A plug-in module implements some of these with `@inrvid.hookimpl` (defined here, beside
-`hookspec`). pluggy calls an
-implementation with only the arguments it declares, so a spec may gain arguments in a minor
-API version; removing or renaming one is a major version.
+A plug-in module implements some of these with `@inrvid.hookimpl` (the marker is
+`inrvid.components.markers.hookimpl`). pluggy calls an implementation with only the arguments
+it declares, so a spec may gain arguments in a minor API version; removing or renaming one is a
+major version.
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pluggy
+from inrvid.components.markers import hookspec
 
 if TYPE_CHECKING:
     from inrvid.components.commands import CommandTable
     from inrvid.components.importers import ImporterTable
-    from inrvid.loading.plugins import Registrar
-    from inrvid.recipe.schema import Recipe, RecipeProblem
+    from inrvid.loading.registrar import Registrar
+    from inrvid.recipe.errors import RecipeProblem
+    from inrvid.recipe.schema import Recipe
     from inrvid.video import VideoReader
-
-hookspec = pluggy.HookspecMarker("inrvid")
-# The one marker of hook implementations (`inrvid.hookimpl`), for plug-ins and the core alike.
-hookimpl = pluggy.HookimplMarker("inrvid")
 
 
 @hookspec
@@ -31,8 +28,9 @@ def inrvid_register_components(registrar: Registrar) -> None:
 
     Called once per plug-in, for that plug-in alone, right after it loads. `registrar` is
     bound to the plug-in's origin: call `registrar.generator(name, Config, factory,
-    summary=...)` (likewise `encoder`, `discriminator`, `loss`, `dataset`, `metric`,
-    `augment`, `sampler`). Components are kept only if the hook returns normally; if it
+    summary=...)`, likewise for every kind of the table `inrvid.components.kinds.KINDS`
+    (`encoder`, `discriminator`, `loss`, ...), or `registrar.add(kind, name, Config,
+    factory, summary=...)`. Components are kept only if the hook returns normally; if it
     raises, the plug-in is reported as `failed: registration` and none of them remain.
     Return nothing.
     """

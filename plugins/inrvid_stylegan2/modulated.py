@@ -1,8 +1,8 @@
-"""StyleGAN2 synthesis layers for StyleGAN-V: modulated convolutions, ToRGB and FIR up-sampling.
+"""StyleGAN2's modulated layers: modulated convolutions, ToRGB and FIR up-sampling.
 
-The equalized-lr linear layer, the FIR filter and blur, the lrelu activation and the
-discriminator's convolution are DIGAN's (`inrvid_digan.layers`, the same StyleGAN2
-conventions); what only a StyleGAN2 *generator* needs lives here. Frames travel as `b t c h w`:
+The equalized-lr linear layer, the FIR filter and blur and the lrelu activation are in
+`inrvid_stylegan2.layers`; what a StyleGAN2 *synthesis network* needs lives here (StyleGAN-V
+uses it). Frames travel as `b t c h w`:
 the style w is one per video, so a modulated weight is built once per video and applied to all
 its frames (a grouped convolution over videos with the frames as the batch).
 """
@@ -14,8 +14,9 @@ import math
 import torch
 import torch.nn.functional as F
 from einops import rearrange
-from inrvid_digan.layers import EqualLinear, activate, fir_blur, fir_filter
 from torch import Tensor, nn
+
+from inrvid_stylegan2.layers import EqualLinear, activate, fir_blur, fir_filter
 
 FIR_UP_GAIN = 4.0   # x2 up-sampling by zero insertion keeps the mean when the filter sums to 4
 
@@ -124,33 +125,3 @@ class ToRGB(nn.Module):
         x = modulated_conv2d(x, self.weight, styles, demodulate=False)         # b t c h w
         x = x + rearrange(self.bias.to(x.dtype), "c -> 1 1 c 1 1")
         return activate(x, "linear", clamp=self.conv_clamp)
-
-
-class EqualConv1d(nn.Module):
-    """Equalized-lr 1-D convolution without padding, with a *plain* leaky ReLU 0.2 (no gain).
-
-    Weights are stored N(0, 1) / lr_multiplier and scaled at run time by
-    lr_multiplier / sqrt(in_channels · kernel_size); the bias (init 0) by lr_multiplier.
-    The missing sqrt(2) gain is the release's choice for its motion convolutions.
-    """
-
-    def __init__(
-        self, *, in_channels: int, out_channels: int, kernel_size: int, lr_multiplier: float
-    ) -> None:
-        super().__init__()
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.lr_multiplier = lr_multiplier
-        self.weight = nn.Parameter(
-            torch.randn(out_channels, in_channels, kernel_size) / lr_multiplier)
-        self.bias = nn.Parameter(torch.zeros(out_channels))
-        self.weight_gain = lr_multiplier / math.sqrt(in_channels * kernel_size)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """`b i n -> b o (n - kernel_size + 1)`."""
-        y = F.conv1d(x, self.weight * self.weight_gain, self.bias * self.lr_multiplier)
-        return F.leaky_relu(y, 0.2)
-
-    def extra_repr(self) -> str:
-        """Sizes, for `print(module)`."""
-        return f"{self.in_channels} -> {self.out_channels}, k={self.weight.shape[-1]}"

@@ -1,8 +1,9 @@
-"""Layers shared by DIGAN's generator, encoder and discriminators.
+"""StyleGAN2's equalized-lr layers: the linear layer, the FIR filter and blur, the convolution.
 
-StyleGAN2 conventions throughout: weights are stored N(0, 1) and scaled at run time by
-1/sqrt(fan_in) ("equalized learning rate"); `lrelu` is a leaky ReLU of slope 0.2 followed by
-a gain of sqrt(2). Everything is plain PyTorch: no custom CUDA ops.
+Shared by DIGAN (generator, encoder, discriminators), StyleGAN-V and the 3D video
+discriminator. StyleGAN2 conventions throughout: weights are stored N(0, 1) and scaled at run
+time by 1/sqrt(fan_in) ("equalized learning rate"); `lrelu` is a leaky ReLU of slope 0.2
+followed by a gain of sqrt(2). Everything is plain PyTorch: no custom CUDA ops.
 
 The discriminator's convolution is written for speed without changing the function
 (docs/performance.md): the activation gain is folded into the (tiny) weight and bias, since a
@@ -76,28 +77,6 @@ class EqualLinear(nn.Module):
         return f"{self.in_features} -> {self.out_features}, {self.activation}"
 
 
-def coordinate_grid(size: int, device: torch.device | None = None) -> Tensor:
-    """DIGAN's pixel grid at working resolution n = `size`: `(h w) 2` with columns (x, y).
-
-    x_j = -1 + 2j/n along the width (left to right); y takes the same values reversed along
-    the height, so the top row has y = 1 - 2/n and the bottom row y = -1. Grids at n and 2n
-    are nested (every coarse point is a fine point).
-    """
-    values = -1.0 + 2.0 * torch.arange(size, device=device, dtype=torch.float32) / size  # n
-    x = repeat(values, "w -> h w", h=size)                                               # h w
-    y = repeat(values.flip(0), "h -> h w", w=size)                                       # h w
-    return rearrange(torch.stack([x, y], dim=-1), "h w i -> (h w) i")                    # (h w) 2
-
-
-def upsample_nearest(x: Tensor) -> Tensor:
-    """Nearest-neighbour x2 on the last two axes: `... h w -> ... (2h) (2w)`."""
-    return repeat(x, "... h w -> ... (h h2) (w w2)", h2=2, w2=2)
-
-
-# ---------------------------------------------------------------------------------------------
-# Discriminator layers
-
-
 def fir_filter(taps: tuple[float, ...] = (1.0, 3.0, 3.0, 1.0)) -> Tensor:
     """The separable FIR low-pass `k k`, normalised to sum 1 ([1, 3, 3, 1] by default)."""
     f = torch.tensor(taps, dtype=torch.float32)
@@ -153,6 +132,7 @@ class Conv2dLayer(nn.Module):
         self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel_size, kernel_size))
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
         self.weight_gain = 1.0 / math.sqrt(in_channels * kernel_size * kernel_size)
+        self.fir: Tensor
         self.register_buffer("fir", fir_filter(), persistent=False)
 
     def forward(self, x: Tensor, gain: float = 1.0) -> Tensor:
