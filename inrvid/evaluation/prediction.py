@@ -1,7 +1,7 @@
 """The prediction score: how well a model continues held-out real clips, against the truth.
 
-On a dataset that knows its true frames at every real time (`inrvid.components.dataset.GroundTruthVideos`,
-e.g. `moving_shapes`), for each of `videos` held-out videos: fit the latents (inversion,
+On a dataset that knows its true frames at every real time (`GroundTruthVideos` of
+`inrvid.components.dataset`, e.g. `moving_shapes`), for each of `videos` held-out videos: fit the latents (inversion,
 `inrvid.generation.inversion`) to the clip's first `fitted_frames` frames, render the video
 from t = 0 to t = `horizon` (clip durations; frame k of the clip stands at k / (F - 1)) and
 compare with the true frames. PSNR (dB) and SSIM (Gaussian window 11, sigma 1.5) on [0, 1]
@@ -27,11 +27,13 @@ from torch import Tensor
 from inrvid.base.errors import DataError
 from inrvid.base.limits import MAX_STEPS
 from inrvid.components.dataset import GroundTruthVideos
-from inrvid.components.registry import RecipeModel
-from inrvid.generation.api import VideoModel, load
-from inrvid.generation.inversion import LATENTS
+from inrvid.components.generator import Generator
+from inrvid.components.registry import RecipeModel, VideoSpec
+from inrvid.generation.api import load
+from inrvid.generation.inversion import LATENTS, invert
 from inrvid.generation.quality import mean_finite, psnr, ssim
 from inrvid.runtime.build import build_dataset_of
+from inrvid.runtime.render import render
 
 BANDS = ("fitted", "interpolated", "extrapolated", "past_end")
 QUALITIES = ("psnr", "ssim")
@@ -120,24 +122,28 @@ def ground_truth_of(dataset: object, where: str) -> GroundTruthVideos:
 
 
 def score_prediction(
-    model: VideoModel, truth: GroundTruthVideos, cfg: PredictionConfig
+    generator: Generator, video: VideoSpec, truth: GroundTruthVideos, cfg: PredictionConfig
 ) -> PredictionScore:
-    """Fit each held-out video's first frames, render to the horizon, score every band."""
-    times = band_times(model.video.frames, cfg.fitted_frames, cfg.horizon)
+    """Fit each held-out video's first frames, render to the horizon, score every band.
+
+    `generator` renders clips of `video`'s frame count and size; its weights stay fixed.
+    """
+    times = band_times(video.frames, cfg.fitted_frames, cfg.horizon)
     videos = truth.held_out_videos(cfg.videos)
-    size = model.video.height
 
     def true_frames(at: Tensor) -> Tensor:                                       # b t c h w
-        return torch.stack([truth.render(v, at, size).float() for v in videos])
+        return torch.stack([truth.render(v, at, video.height).float() for v in videos])
 
-    optimize = [n for n in cfg.optimize if n != "motion" or model.generator.motion_dim > 0]
-    fit = model.invert(true_frames(times["fitted"]) * 2 - 1, times["fitted"].float(),
-                       optimize=optimize, steps=cfg.steps, lr=cfg.lr,
-                       restarts=cfg.restarts, seed=cfg.seed)
+    optimize = [n for n in cfg.optimize if n != "motion" or generator.motion_dim > 0]
+    fitted = times["fitted"].float()
+    fit = invert(generator, true_frames(times["fitted"]) * 2 - 1,
+                 fitted[None].expand(len(videos), -1), optimize=optimize, steps=cfg.steps,
+                 lr=cfg.lr, restarts=cfg.restarts, seed=cfg.seed)
     bands: dict[str, dict[str, Any]] = {}
     for name, at in times.items():
-        frames = model.render(fit.z_content, fit.z_motion, at.float(), w=fit.w)  # b t c h w
-        prediction = ((frames.float() + 1) / 2).clamp(0, 1).flatten(0, 1)       # (b t) c h w
+        with torch.no_grad():
+            frames = render(generator, fit.z_content, fit.z_motion, at.float(), w=fit.w)
+        prediction = ((frames.cpu().float() + 1) / 2).clamp(0, 1).flatten(0, 1)  # (b t) c h w
         target = true_frames(at).flatten(0, 1)
         bands[name] = {
             "t": [float(at[0]), float(at[-1])],
@@ -154,5 +160,5 @@ def score_checkpoint(
 ) -> PredictionScore:
     """The prediction score of a checkpoint (EMA weights) on its own recipe's dataset."""
     model = load(path, device=device)
-    dataset = build_dataset_of(model.recipe)
-    return score_prediction(model, ground_truth_of(dataset, model.info["path"]), cfg)
+    truth = ground_truth_of(build_dataset_of(model.recipe), model.info["path"])
+    return score_prediction(model.generator, model.video, truth, cfg)
