@@ -121,38 +121,51 @@ def ground_truth_of(dataset: object, where: str) -> GroundTruthVideos:
     return dataset
 
 
-def score_prediction(
-    generator: Generator, video: VideoSpec, truth: GroundTruthVideos, cfg: PredictionConfig
+def score_bands(
+    generator: Generator,
+    video: VideoSpec,
+    truth: GroundTruthVideos,
+    videos: list[int],
+    fit_times: Tensor,
+    bands: dict[str, Tensor],
+    cfg: PredictionConfig,
 ) -> PredictionScore:
-    """Fit each held-out video's first frames, render to the horizon, score every band.
+    """Fit each video's true frames at `fit_times`, render every band's times, score them.
 
-    `generator` renders clips of `video`'s frame count and size; its weights stay fixed.
+    `generator` renders clips of `video`'s frame count and size; its weights stay fixed. The
+    inversion's options (latents, steps, lr, restarts, seed) come from `cfg`.
     """
-    times = band_times(video.frames, cfg.fitted_frames, cfg.horizon)
-    videos = truth.held_out_videos(cfg.videos)
-
     def true_frames(at: Tensor) -> Tensor:                                       # b t c h w
         return torch.stack([truth.render(v, at, video.height).float() for v in videos])
 
     optimize = [n for n in cfg.optimize if n != "motion" or generator.motion_dim > 0]
-    fitted = times["fitted"].float()
-    fit = invert(generator, true_frames(times["fitted"]) * 2 - 1,
+    fitted = fit_times.float()
+    fit = invert(generator, true_frames(fit_times) * 2 - 1,
                  fitted[None].expand(len(videos), -1), optimize=optimize, steps=cfg.steps,
                  lr=cfg.lr, restarts=cfg.restarts, seed=cfg.seed)
-    bands: dict[str, dict[str, Any]] = {}
-    for name, at in times.items():
+    scored: dict[str, dict[str, Any]] = {}
+    for name, at in bands.items():
         with torch.no_grad():
             frames = render(generator, fit.z_content, fit.z_motion, at.float(), w=fit.w)
         prediction = ((frames.cpu().float() + 1) / 2).clamp(0, 1).flatten(0, 1)  # (b t) c h w
         target = true_frames(at).flatten(0, 1)
-        bands[name] = {
+        scored[name] = {
             "t": [float(at[0]), float(at[-1])],
             "frames": int(at.numel()),
             "psnr": mean_finite(psnr(prediction, target)),
             "ssim": float(ssim(prediction, target).mean()),
         }
-    return PredictionScore(bands, videos, float(fit.initial_loss.mean()),
+    return PredictionScore(scored, videos, float(fit.initial_loss.mean()),
                            float(fit.final_loss.mean()))
+
+
+def score_prediction(
+    generator: Generator, video: VideoSpec, truth: GroundTruthVideos, cfg: PredictionConfig
+) -> PredictionScore:
+    """The prediction score: held-out videos fitted on their first frames, the four bands."""
+    times = band_times(video.frames, cfg.fitted_frames, cfg.horizon)
+    videos = truth.held_out_videos(cfg.videos)
+    return score_bands(generator, video, truth, videos, times["fitted"], times, cfg)
 
 
 def score_checkpoint(

@@ -1,8 +1,9 @@
 """A study's runs: every (variant, seed) as a validated recipe and a run folder.
 
-A variant's recipe is the base (or the variant's own `recipe`), then an ablation's differences
-from its reference (`inrvid.recipe.delta`), then the study's and the variant's overrides, then
-what the study fixes for every run: the seed, the budget, the metrics and a name. Every run is
+A variant's recipe is the base (or the variant's own `recipe`) with the study's overrides,
+then an ablation's differences from its reference (`inrvid.recipe.delta`), then the variant's
+overrides, then what the study fixes for every run: the seed, the budget, the metrics and a
+name. Every run is
 validated before any starts; a broken variant is named, each problem at its line.
 """
 
@@ -66,8 +67,11 @@ def plan_study(study: StudyFile) -> StudyPlan:
     problems: list[RecipeProblem] = []
     try:
         base = load_tree(study.resolve(spec.base), where=study.locate("base"))
+        _study_overrides(study, base)
+        if base.problems:
+            raise RecipeError(base.problems)
     except RecipeError as exc:
-        raise StudyError(study.display, _named("base", exc.problems)) from None
+        raise StudyError(study.display, _named(BASE, exc.problems)) from None
     base_plain = base.plain()
     variants: list[VariantPlan] = [VariantPlan(BASE, "the base recipe", [])]
     trees: dict[str, LoadedRecipe] = {BASE: base}
@@ -116,7 +120,8 @@ def _variant_tree(
     if variant.recipe is not None:
         tree = load_tree(study.resolve(variant.recipe),
                          where=study.locate("variants", name, "recipe"))
-    else:
+        _study_overrides(study, tree)
+    else:  # the base, the study's overrides applied
         tree = LoadedRecipe(copy.deepcopy(base.root), base.path, list(base.chain), [], [])
     if variant.ablation is not None:
         problems += _apply_ablation(study, name, variant, tree)
@@ -166,12 +171,16 @@ def _override(
     return problems
 
 
+def _study_overrides(study: StudyFile, tree: LoadedRecipe) -> None:
+    """Apply the study's `overrides` (every run's) to a starting tree, in place."""
+    for i, text in enumerate(study.spec.overrides):
+        tree.problems += _override(study, tree, text, ("overrides", i))
+
+
 def _finished(study: StudyFile, tree: LoadedRecipe, name: str, seed: int) -> LoadedRecipe:
-    """A copy of `tree` with the study's overrides, seed, budget, metrics and run name."""
+    """A copy of `tree` with the study's seed, budget, metrics and run name."""
     spec = study.spec
     out = LoadedRecipe(copy.deepcopy(tree.root), tree.path, list(tree.chain), [], [])
-    for i, text in enumerate(spec.overrides):
-        out.problems += _override(study, out, text, ("overrides", i))
     root = out.root.value
     _set(root, ("name",), f"{spec.name}-{name}-s{seed}", study.locate("name"))
     _set(root, ("seed",), seed, study.locate("seeds"))
@@ -202,7 +211,7 @@ def _data_problem(
     study: StudyFile, name: str, base: dict[str, Any], data: dict[str, Any]
 ) -> RecipeProblem:
     """A variant trained on other data than the base: its scores would not compare."""
-    changed = [c.describe() for c in difference(base, data)]
+    changed = [c.describe() for c in difference(base, data, ("data",))]
     return RecipeProblem(
         f"variant '{name}': data",
         "trains on other data than the base (" + "; ".join(changed[:4]) + ")",

@@ -120,10 +120,10 @@ class StudySpec(RecipeModel):
             raise ValueError(f"expected distinct seeds, got {repeated} more than once")
         return value
 
-    @field_validator("variants")
+    @field_validator("variants", mode="before")
     @classmethod
-    def _not_base(cls, value: dict[str, VariantSpec]) -> dict[str, VariantSpec]:
-        if BASE in value:
+    def _not_base(cls, value: Any) -> Any:
+        if isinstance(value, dict) and BASE in value:
             raise ValueError(f"'{BASE}' names the base recipe's row; give the variant another name")
         return value
 
@@ -191,6 +191,8 @@ def _problems(exc: pydantic.ValidationError, loaded: LoadedRecipe) -> list[Recip
             message, hint, loc = "required but missing", "", loaded.locate(path[:-1])
         else:
             text = str(err["msg"]).removeprefix("Value error, ")
-            message, hint, loc = f"{text}, got {err.get('input')!r}", "", loaded.locate(path)
+            given = err.get("input")
+            shown = "" if isinstance(given, dict | list) else f", got {given!r}"
+            message, hint, loc = f"{text}{shown}", "", loaded.locate(path)
         out.append(RecipeProblem(dotted, message, hint=hint, loc=loc))
     return out

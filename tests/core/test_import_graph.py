@@ -225,6 +225,11 @@ FORBIDDEN = [
     ("inrvid.runtime.scoring", "inrvid.recipe"),
     ("inrvid.runtime.scoring", "inrvid.runtime.checkpoint"),
     ("inrvid.loading", "inrvid.recipe"),
+    # studies run training and read its results; nothing below them knows studies
+    ("inrvid.train", "inrvid.study"),
+    ("inrvid.evaluation", "inrvid.study"),
+    ("inrvid.generation", "inrvid.study"),
+    ("inrvid.recipe", "inrvid.study"),
 ]
 
 

@@ -81,7 +81,7 @@ def test_bands_cover_fitted_half_steps_and_the_future_up_to_twice_the_clip():
     assert times["extrapolated"][0] == pytest.approx(4 * step)
     assert times["extrapolated"][-1] == pytest.approx(2.0)        # twice the clip's duration
     assert times["past_end"][0] == pytest.approx(8 * step) and times["past_end"][0] > 1
-    with pytest.raises(DataError, match="fitted_frames: got 8, expected 2 .. 7"):
+    with pytest.raises(DataError, match=r"fitted_frames: got 8, expected 2 \.\. 7"):
         band_times(clip_frames=8, fitted_frames=8, horizon=2.0)
 
 
