@@ -1,11 +1,12 @@
 """The prediction score: how well a model continues held-out real clips, against the truth.
 
 On a dataset that knows its true frames at every real time (`GroundTruthVideos` of
-`inrvid.components.dataset`, e.g. `moving_shapes`), for each of `videos` held-out videos: fit the latents (inversion,
-`inrvid.generation.inversion`) to the clip's first `fitted_frames` frames, render the video
-from t = 0 to t = `horizon` (clip durations; frame k of the clip stands at k / (F - 1)) and
-compare with the true frames. PSNR (dB) and SSIM (Gaussian window 11, sigma 1.5) on [0, 1]
-frames, averaged over frames and videos, are reported separately for
+`inrvid.components.dataset`, e.g. `moving_shapes`), for each of `videos` held-out videos:
+fit the latents (inversion, `inrvid.generation.inversion`) to the clip's first
+`fitted_frames` frames, render the video from t = 0 to t = `horizon` (clip durations; frame k
+of the clip stands at k / (F - 1)) and compare with the true frames. PSNR (dB) and SSIM
+(Gaussian window 11, sigma 1.5) on [0, 1] frames, averaged over frames and videos, are
+reported separately for
 
     fitted        the frames the inversion saw (k = 0 .. fitted_frames - 1)
     interpolated  half-way between fitted frames (k + 1/2): times no clip frame stands at
