@@ -90,5 +90,6 @@ def _collect(folder: Path) -> None:
 
     table = write_report(folder)
     console.out.print(table.rich())
-    console.err.print(f"wrote {escape(str(folder / RESULTS))}/: table.md, table.csv, "
-                      "summary.json, curves.png, finals.png", soft_wrap=True)
+    written = sorted(p.name for p in (folder / RESULTS).iterdir())
+    console.err.print(f"wrote {escape(str(folder / RESULTS))}/: {', '.join(written)}",
+                      soft_wrap=True)

@@ -31,6 +31,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from inrvid.base.errors import InrvidError
 from inrvid.components.registry import RecipeModel
 from inrvid.evaluation.prediction import PredictionConfig
+from inrvid.recipe.delta import node_at
 from inrvid.recipe.errors import Loc, RecipeError, RecipeProblem
 from inrvid.recipe.load import LoadedRecipe, Node, parse_text, read_recipe_text
 from inrvid.recipe.schema import MAX_KIMG
@@ -151,8 +152,6 @@ class StudyFile:
 
     def node(self, *path: str | int) -> Node | None:
         """The node at `path` of the study file (None if absent)."""
-        from inrvid.recipe.delta import node_at
-
         return node_at(self.loaded.root, tuple(path))
 
 
