@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from inrvid.base.errors import InrvidError
+from inrvid.evaluation.prediction import band_times, ground_truth_of
 from inrvid.recipe import Recipe, load_tree, validate
 from inrvid.recipe.delta import Change, apply_changes, difference
 from inrvid.recipe.errors import Loc, RecipeError, RecipeProblem
 from inrvid.recipe.load import LoadedRecipe, Node, apply_override
+from inrvid.runtime.build import build_dataset_of
 from inrvid.study.spec import BASE, StudyError, StudyFile, VariantSpec
 
 RUNS = "runs"
@@ -99,9 +102,27 @@ def plan_study(study: StudyFile) -> StudyPlan:
             if resolved_data != data and seed == spec.seeds[0]:
                 problems.append(_data_problem(study, name, data, resolved_data))
             runs.append(PlannedRun(len(runs), name, seed, recipe))
+    if not problems and runs:
+        problems += _prediction_problems(study, runs[0].recipe)
     if problems:
         raise StudyError(study.display, problems)
     return StudyPlan(study, variants, runs)
+
+
+def _prediction_problems(study: StudyFile, recipe: Recipe) -> list[RecipeProblem]:
+    """Whether the prediction score can be had on the study's data (before anything trains)."""
+    prediction = study.spec.metrics.prediction
+    if prediction is None:
+        return []
+    try:
+        dataset = build_dataset_of(recipe)
+        ground_truth_of(dataset, f"data ({recipe.data.component.name})")
+        band_times(dataset.video_spec.frames, prediction.fitted_frames, prediction.horizon)
+    except InrvidError as exc:
+        message, _, hint = str(exc).partition("\n")
+        return [RecipeProblem("metrics.prediction", message, hint=hint.strip(),
+                              loc=study.locate("metrics", "prediction", key=True))]
+    return []
 
 
 def _named(variant: str, problems: list[RecipeProblem]) -> list[RecipeProblem]:

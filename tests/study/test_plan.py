@@ -122,3 +122,11 @@ def test_the_shipped_studies_validate_and_compare_variants_on_the_same_data(stud
     data = {run.variant: run.recipe.data.config for run in plan.runs}
     assert all(config == data["base"] for config in data.values())
     assert spec.metrics.prediction is not None and spec.metrics.prediction.horizon >= 2
+
+
+def test_a_prediction_score_the_data_cannot_give_is_refused_before_any_run(tmp_path: Path):
+    metrics = {"prediction": {"videos": 2, "fitted_frames": 16}}   # clips have 16 frames
+    study = write_study(tmp_path, metrics=metrics)
+    with pytest.raises(StudyError, match=r"metrics\.prediction: prediction\.fitted_frames: got "
+                                         r"16, expected 2 \.\. 15"):
+        plan_study(load_study(study))
