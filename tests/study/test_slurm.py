@@ -25,13 +25,13 @@ def task(script: Path, index: int | None) -> subprocess.CompletedProcess[str]:
     if index is not None:
         env["SLURM_ARRAY_TASK_ID"] = str(index)
     return subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=1800)  # seconds under no load; generous for a busy machine
 
 
 def test_the_slurm_script_runs_one_run_per_array_task_and_collect_aggregates(tmp_path: Path):
     study = write_study(tmp_path, seeds=[0])
     out = tmp_path / "study"
-    assert main(["study", str(study), "--out", str(out), "--slurm",
+    assert main(["study", str(study), "--out", str(out), "--slurm", "--cpus-per-task", "1",
                  "--sbatch=--partition=debug", "--sbatch=--time=00:30:00"]) == 0
     script = out / "slurm" / "study.sbatch"
     assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
@@ -39,6 +39,7 @@ def test_the_slurm_script_runs_one_run_per_array_task_and_collect_aggregates(tmp
     index = StudyIndex.read(out)
     assert len(index.runs) == 2
     assert re.search(r"^#SBATCH --array=0-1$", text, re.M)        # one array task per run
+    assert "#SBATCH --cpus-per-task=1\n" in text
     assert "#SBATCH --partition=debug\n#SBATCH --time=00:30:00\n" in text
     assert not (out / "runs").exists()                             # written, nothing run
 
