@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _study(folder: Path, args: argparse.Namespace) -> int:
     """A study folder: the table of means and intervals over seeds, its curves and bars."""
-    results, table, floor = collect(folder)
+    results, table, references = collect(folder)
     if args.keys:
         keys = [k.strip() for k in args.keys.split(",") if k.strip()]
         unknown = [k for k in keys if k not in results.metric_keys()]
@@ -88,7 +88,7 @@ def _study(folder: Path, args: argparse.Namespace) -> int:
                 f"--keys: got {', '.join(unknown)}, expected keys the study scored: "
                 f"{', '.join(results.metric_keys()) or 'none'}\n  pick keys from that list"
             )
-        table = study_table(results, floor, keys)
+        table = study_table(results, references, keys)
     console.out.print(table.rich())
     if not results.runs:
         console.warn(f"{folder}: no run of the study is complete yet")
@@ -99,6 +99,6 @@ def _study(folder: Path, args: argparse.Namespace) -> int:
     if args.plot and results.runs:
         plot = Path(args.plot)
         bars = plot.with_name(f"{plot.stem}-finals{plot.suffix}")
-        write_plots(results, table, floor, plot, bars)
+        write_plots(results, table, references, plot, bars)
         console.err.print(f"wrote {escape(str(plot))} and {escape(str(bars))}")
     return 0

@@ -169,6 +169,29 @@ def score_prediction(
     return score_bands(generator, video, truth, videos, times["fitted"], times, cfg)
 
 
+def hold_last_fitted(
+    video: VideoSpec, truth: GroundTruthVideos, cfg: PredictionConfig
+) -> dict[str, float]:
+    """The score of predicting without a model: each time shows the latest fitted frame.
+
+    Interpolated times hold the fitted frame before them, extrapolated ones the last fitted
+    frame (its `fitted` band would be exact, so it is left out). A model that extrapolates
+    should beat it; `prediction/...` keys like `PredictionScore.flat`.
+    """
+    times = band_times(video.frames, cfg.fitted_frames, cfg.horizon)
+    fitted = times["fitted"]
+    videos = truth.held_out_videos(cfg.videos)
+    out: dict[str, float] = {}
+    for band in BANDS[1:]:
+        at = times[band]
+        held = fitted[(torch.searchsorted(fitted, at, right=True) - 1).clamp(min=0)]
+        prediction = torch.cat([truth.render(v, held, video.height) for v in videos]).float()
+        target = torch.cat([truth.render(v, at, video.height) for v in videos]).float()
+        out[f"{PREFIX}/psnr_{band}"] = mean_finite(psnr(prediction, target))
+        out[f"{PREFIX}/ssim_{band}"] = float(ssim(prediction, target).mean())
+    return out
+
+
 def score_checkpoint(
     path: str | Path, cfg: PredictionConfig, device: str | torch.device = "cpu"
 ) -> PredictionScore:

@@ -1,12 +1,14 @@
 """What `inrvid study --collect` and `inrvid compare STUDY_FOLDER` make of a study folder.
 
 The table (`inrvid.evaluation.study_table`), the metric curves of each variant (mean over
-seeds, 95 % band) and a bar chart of the final scores, with the real-vs-real floor of the
-in-training metrics where it can be computed. `write_report` puts them in `<study>/results/`.
+seeds, 95 % band) and a bar chart of the final scores, with the values that need no model:
+the real-vs-real floor of the in-training metrics and the held-frame score of the prediction
+metrics, where they can be computed. `write_report` puts them in `<study>/results/`.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -15,24 +17,49 @@ from inrvid.base.errors import InrvidError
 from inrvid.evaluation.floor import real_floor
 from inrvid.evaluation.intervals import mean_interval
 from inrvid.evaluation.plot import Bar, Series, plot_bars, plot_series
-from inrvid.evaluation.prediction import PREFIX
-from inrvid.evaluation.study_results import StudyResults, read_study
-from inrvid.evaluation.study_table import FLOOR, StudyTable, study_table
-from inrvid.recipe import load_recipe
+from inrvid.evaluation.prediction import (
+    PREFIX,
+    PredictionConfig,
+    ground_truth_of,
+    hold_last_fitted,
+)
+from inrvid.evaluation.study_results import PREDICTION, StudyResults, read_study
+from inrvid.evaluation.study_table import FLOOR, HOLD, StudyTable, study_table
+from inrvid.recipe import Recipe, load_recipe
+from inrvid.runtime.build import build_dataset_of
 
 RESULTS = "results"
 
 
+def _base_recipe(results: StudyResults) -> Recipe | None:
+    base = results.of(results.index.base)
+    return load_recipe(base[0].record.path / "recipe.resolved.yaml") if base else None
+
+
 def study_floor(results: StudyResults) -> dict[str, float]:
     """The real-vs-real floor of the base's in-training metrics (empty if it cannot be had)."""
-    base = results.of(results.index.base)
-    if not base:
-        return {}
     try:
-        recipe = load_recipe(base[0].record.path / "recipe.resolved.yaml")
-        return real_floor(recipe) if recipe.metrics else {}
+        recipe = _base_recipe(results)
+        return real_floor(recipe) if recipe is not None and recipe.metrics else {}
     except InrvidError as exc:  # e.g. the dataset is not on this machine
         console.warn(f"no real-vs-real floor: {exc}")
+        return {}
+
+
+def study_hold(results: StudyResults) -> dict[str, float]:
+    """The prediction score of holding the last fitted frame, under the base's settings."""
+    base = results.of(results.index.base)
+    if not results.index.prediction or not base:
+        return {}
+    try:
+        record = json.loads((base[0].record.path / PREDICTION).read_text(encoding="utf-8"))
+        cfg = PredictionConfig.model_validate(record["config"])
+        recipe = _base_recipe(results)
+        assert recipe is not None
+        dataset = build_dataset_of(recipe)
+        return hold_last_fitted(dataset.video_spec, ground_truth_of(dataset, "data"), cfg)
+    except (InrvidError, OSError, ValueError, KeyError) as exc:
+        console.warn(f"no held-frame score: {exc}")
         return {}
 
 
@@ -64,7 +91,7 @@ def bar_panels(table: StudyTable) -> dict[str, list[Bar]]:
     panels: dict[str, list[Bar]] = {}
     base = table.variants[0].name if table.variants else ""
     for row in table.rows:
-        if row.variant == FLOOR:
+        if row.reference:
             continue
         iv = row.interval
         panels.setdefault(table.metric_label(row.metric), []).append(
@@ -73,27 +100,33 @@ def bar_panels(table: StudyTable) -> dict[str, list[Bar]]:
     return panels
 
 
-def collect(folder: Path) -> tuple[StudyResults, StudyTable, dict[str, float]]:
-    """Read a study folder, compute the floor and build the table."""
+def collect(folder: Path) -> tuple[StudyResults, StudyTable, dict[str, dict[str, float]]]:
+    """Read a study folder, compute the values without a model and build the table."""
     results = read_study(folder)
-    floor = study_floor(results) if any(
-        not k.startswith(f"{PREFIX}/") for k in results.metric_keys()) else {}
-    return results, study_table(results, floor), floor
+    in_training = any(not k.startswith(f"{PREFIX}/") for k in results.metric_keys())
+    references = {FLOOR: study_floor(results) if in_training else {},
+                  HOLD: study_hold(results)}
+    return results, study_table(results, references), references
 
 
 def write_plots(
-    results: StudyResults, table: StudyTable, floor: dict[str, float], curves: Path, bars: Path
+    results: StudyResults,
+    table: StudyTable,
+    references: dict[str, dict[str, float]],
+    curves: Path,
+    bars: Path,
 ) -> None:
     """The curves (in-training metrics) and the bar chart of final scores, as PNGs."""
     eval_keys = [k for k in results.metric_keys() if not k.startswith(f"{PREFIX}/")]
+    floor = references.get(FLOOR, {})
     plot_series(curve_panels(results, eval_keys), curves, floor)
-    references = {table.metric_label(k): v for k, v in floor.items()}
-    plot_bars(bar_panels(table), bars, references)
+    lines = {table.metric_label(k): v for found in references.values() for k, v in found.items()}
+    plot_bars(bar_panels(table), bars, lines)
 
 
 def write_report(folder: Path) -> StudyTable:
     """Collect a study and write table.md, table.csv, summary.json, curves.png, finals.png."""
-    results, table, floor = collect(folder)
+    results, table, references = collect(folder)
     out = folder / RESULTS
     out.mkdir(parents=True, exist_ok=True)
     files.write_text(out / "table.md", table.markdown())
@@ -101,8 +134,8 @@ def write_report(folder: Path) -> StudyTable:
     files.write_json(out / "summary.json", {
         "study": results.index.name, "budget_kimg": results.index.budget_kimg,
         "complete": len(results.runs), "runs": len(results.index.runs),
-        "floor": floor, "rows": [asdict(row) for row in table.rows],
+        "references": references, "rows": [asdict(row) for row in table.rows],
     })
     if results.runs:
-        write_plots(results, table, floor, out / "curves.png", out / "finals.png")
+        write_plots(results, table, references, out / "curves.png", out / "finals.png")
     return table

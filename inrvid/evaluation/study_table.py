@@ -2,9 +2,10 @@
 
 Per metric and variant: the mean over seeds, its 95 % interval and the difference from the
 base with its own interval (Welch). One row per (metric, variant), the base first as the
-reference row; for in-training metrics a last row gives the real-vs-real floor (what a
-generator matching the data scores). A difference whose interval excludes 0 is marked as
-separated from the base.
+reference row; then rows of values that need no model (`references`): for in-training
+metrics the real-vs-real floor (what a generator matching the data scores), for the
+prediction score the frames held from the last fitted one (what a model must beat). A
+difference whose interval excludes 0 is marked as separated from the base.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from inrvid.evaluation.study_results import IndexedVariant, StudyResults
 
 NONE = "-"
 FLOOR = "real data (floor)"
+HOLD = "hold last fitted frame"
 
 
 @dataclass
@@ -35,7 +37,8 @@ class StudyRow:
     seeds: list[int]
     values: list[float]
     interval: Interval
-    difference: Interval | None  # None: the base row, or the floor row
+    difference: Interval | None  # None: the base row, or a reference row
+    reference: bool = False  # a value without a model (the floor, the held frame)
 
     @property
     def separated(self) -> str:
@@ -68,10 +71,10 @@ class StudyTable:
         return [
             self.metric_label(row.metric),
             row.variant,
-            NONE if row.variant == FLOOR else str(len(row.values)),
+            NONE if row.reference else str(len(row.values)),
             format_value(iv.mean),
             _bounds(iv),
-            "reference" if diff is None and row.variant != FLOOR else (
+            "reference" if diff is None and not row.reference else (
                 NONE if diff is None else f"{diff.mean:+.4g}"),
             NONE if diff is None else _bounds(diff, signed=True),
             row.separated,
@@ -113,7 +116,7 @@ class StudyTable:
                          *(f"value seed {s}" for s in seeds)])
         for row in self.rows:
             iv, diff = row.interval, row.difference
-            by_seed = dict(zip(row.seeds, row.values, strict=False))  # the floor has no seed
+            by_seed = dict(zip(row.seeds, row.values, strict=False))  # references have none
             writer.writerow([
                 row.metric, self.higher_is_better.get(row.metric, False), row.variant,
                 len(row.values), iv.mean, iv.low, iv.high,
@@ -140,9 +143,11 @@ def directions(results: StudyResults, keys: list[str]) -> dict[str, bool]:
 
 
 def study_table(
-    results: StudyResults, floor: dict[str, float] | None = None, keys: list[str] | None = None
+    results: StudyResults,
+    references: dict[str, dict[str, float]] | None = None,
+    keys: list[str] | None = None,
 ) -> StudyTable:
-    """Build the table of a study's complete runs; `floor` adds real-vs-real rows."""
+    """Build the table of a study's complete runs; `references` adds rows without a model."""
     keys = keys if keys is not None else results.metric_keys()
     base = results.index.base
     rows: list[StudyRow] = []
@@ -158,10 +163,11 @@ def study_table(
                 difference = difference_interval(values, reference)
             rows.append(StudyRow(key, variant.name, [r.seed for r in runs], values,
                                  mean_interval(values), difference))
-        if floor is not None and key in floor:
-            value = floor[key]
-            rows.append(StudyRow(key, FLOOR, [], [value],
-                                 Interval(value, math.nan, math.nan, 1), None))
+        for label, found in (references or {}).items():
+            if key in found:
+                value = found[key]
+                rows.append(StudyRow(key, label, [], [value],
+                                     Interval(value, math.nan, math.nan, 1), None, True))
     done, total = len(results.runs), len(results.index.runs)
     notes = [f"{done} of {total} runs complete, budget {results.index.budget_kimg:g} kimg each; "
              "intervals: 95 % Student t over seeds; Δ: Welch."]

@@ -17,7 +17,7 @@ from inrvid.evaluation.study_results import (
     StudyResults,
     StudyRun,
 )
-from inrvid.evaluation.study_table import FLOOR, study_table
+from inrvid.evaluation.study_table import FLOOR, HOLD, study_table
 
 T_975_2 = 4.302652729911275  # Student t quantile 0.975 with 2 degrees of freedom (tables)
 T_975_1 = 12.706204736174707  # ... with 1
@@ -61,9 +61,10 @@ def results(values: dict[str, list[float]]) -> StudyResults:
 
 def test_the_study_table_has_the_base_as_reference_each_difference_and_the_floor():
     table = study_table(results({"base": [1.0, 2.0, 3.0], "worse": [4.0, 5.0, 6.0]}),
-                        floor={"swd/swd": 0.5})
-    base, worse, floor = table.rows
+                        references={FLOOR: {"swd/swd": 0.5}, HOLD: {"prediction/x": 1.0}})
+    base, worse, floor = table.rows                      # HOLD has no value for swd/swd
     assert (base.variant, worse.variant, floor.variant) == ("base", "worse", FLOOR)
+    assert floor.reference and not base.reference and table.cells(floor)[2] == "-"
     assert base.difference is None and worse.difference is not None
     assert worse.difference.mean == 3.0 and worse.separated == "yes"
     assert table.cells(base)[5] == "reference" and table.cells(worse)[5] == "+3"

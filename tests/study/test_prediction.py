@@ -17,6 +17,7 @@ from inrvid.evaluation.prediction import (
     PredictionConfig,
     band_times,
     ground_truth_of,
+    hold_last_fitted,
     score_prediction,
 )
 from inrvid.generation.quality import SSIM_K1, SSIM_K2, gaussian_window
@@ -25,9 +26,9 @@ from inrvid.testing import build_component
 VIDEO = VideoSpec(frames=8, height=16, width=16, fps=8.0)
 
 
-def shapes() -> GroundTruthVideos:
-    dataset = build_component("dataset", "moving_shapes",
-                              {"resolution": 16, "clip_frames": 8, "videos": 5, "shapes": 1})
+def shapes(speed: float = 1.0) -> GroundTruthVideos:
+    dataset = build_component("dataset", "moving_shapes", {
+        "resolution": 16, "clip_frames": 8, "videos": 5, "shapes": 1, "speed": speed})
     return ground_truth_of(dataset, "test")
 
 
@@ -130,3 +131,15 @@ def test_a_dataset_without_ground_truth_is_refused_by_name():
     ucf = object()
     with pytest.raises(DataError, match="has no ground truth at every time"):
         ground_truth_of(ucf, "run/checkpoint.pt")
+
+
+def test_holding_the_last_fitted_frame_is_exact_for_still_videos_and_drifts_for_moving_ones():
+    cfg = PredictionConfig(videos=2, fitted_frames=4)
+    still = hold_last_fitted(VIDEO, shapes(speed=1e-9), cfg)
+    moving = hold_last_fitted(VIDEO, shapes(), cfg)
+    assert set(moving) == {f"prediction/{q}_{b}" for q in ("psnr", "ssim")
+                           for b in ("interpolated", "extrapolated", "past_end")}
+    for key in ("prediction/psnr_extrapolated", "prediction/psnr_past_end"):
+        assert still[key] > 60 and moving[key] < 30
+    # interpolated times hold the fitted frame just before them: closer than the far future
+    assert moving["prediction/psnr_interpolated"] > moving["prediction/psnr_past_end"]
