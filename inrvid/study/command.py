@@ -74,13 +74,30 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _task(plan: StudyPlan, folder: Path, index: int) -> int:
+    """Run one task; a stop by a signal checkpoints, and after SIGUSR1 under SLURM requeues."""
+    import signal
+
     from inrvid.study.execute import run_task
+    from inrvid.train import slurm
+    from inrvid.train.stopping import STOPPED_EXIT, RunStopped
 
     if index >= len(plan.runs):
         raise InrvidError(f"--task: got {index}, expected 0 .. {len(plan.runs) - 1} (the study "
                           f"has {len(plan.runs)} runs)\n  pass a run index of the study")
-    outcome = run_task(plan, folder, index, quiet=False)
-    console.err.print(f"{escape(plan.runs[index].label)}: {outcome}")
+    label = escape(plan.runs[index].label)
+    try:
+        outcome = run_task(plan, folder, index, quiet=False)
+    except RunStopped as stopped:
+        console.err.print(f"{label}: stopped on {stopped.signal_name} at "
+                          f"{stopped.images_seen / 1000:g} kimg, checkpoint written; the same "
+                          "task resumes it")
+        job = slurm.job_id()
+        if job is not None and stopped.signum == signal.SIGUSR1:
+            refused = slurm.request_requeue(job)
+            console.err.print(f"SLURM job {job}: " + (
+                "requeued" if refused is None else f"not requeued: {escape(refused)}"))
+        return STOPPED_EXIT
+    console.err.print(f"{label}: {outcome}")
     return 0
 
 

@@ -27,7 +27,7 @@ from inrvid.study.plan import PlannedRun, StudyPlan
 
 LOGS = "logs"
 POLL_S = 0.2
-STOP_WAIT_S = 30.0
+STOP_WAIT_S = 120.0  # a stopped run finishes its step and writes a checkpoint
 
 
 def task_command(plan: StudyPlan, folder: Path, index: int) -> list[str]:

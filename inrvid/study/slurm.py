@@ -2,7 +2,9 @@
 
 Task i runs `inrvid study STUDY --out FOLDER --task i`, the command the local runner's
 children run, so a task skips a complete run and resumes an interrupted one (a requeued or
-resubmitted array continues where it stopped). `inrvid study STUDY --collect` aggregates.
+resubmitted array continues where it stopped). 90 s before its time limit a task gets SIGUSR1:
+its training finishes the step, writes a checkpoint and asks SLURM to requeue the task, which
+then resumes the run. `inrvid study STUDY --collect` aggregates.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ def slurm_script(plan: StudyPlan, folder: Path, options: list[str], threads: int
         f"#SBATCH --array=0-{len(plan.runs) - 1}",
         f"#SBATCH --output={folder / LOGS}/slurm-%A_%a.log",
         f"#SBATCH --cpus-per-task={threads}",
+        "#SBATCH --signal=B:USR1@90",  # 90 s before the limit: checkpoint, then requeue
+        "#SBATCH --requeue",
+        "#SBATCH --open-mode=append",  # a requeued task appends to its log
         *(f"#SBATCH {option}" for option in options),
         "set -euo pipefail",
         f"cd {shlex.quote(os.getcwd())}",

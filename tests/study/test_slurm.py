@@ -40,6 +40,7 @@ def test_the_slurm_script_runs_one_run_per_array_task_and_collect_aggregates(tmp
     assert len(index.runs) == 2
     assert re.search(r"^#SBATCH --array=0-1$", text, re.M)        # one array task per run
     assert "#SBATCH --cpus-per-task=1\n" in text
+    assert "#SBATCH --signal=B:USR1@90" in text and "#SBATCH --requeue" in text
     assert "#SBATCH --partition=debug\n#SBATCH --time=00:30:00\n" in text
     assert not (out / "runs").exists()                             # written, nothing run
 
