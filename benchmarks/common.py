@@ -10,7 +10,6 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -101,30 +100,11 @@ def eval_lines(run: Path) -> list[dict[str, Any]]:
 
 
 def real_floor(run: Path) -> dict[str, float]:
-    """The recipe's metrics with real clips in place of the generator's."""
+    """The recipe's metrics with real clips in place of the generator's (`eval/...` keys)."""
+    from inrvid.evaluation.floor import real_floor as recipe_floor
     from inrvid.loading.plugins import load_plugins
     from inrvid.recipe import load_recipe
-    from inrvid.runtime.build import build_metrics, context_for, video_spec_of
-    from inrvid.runtime.scoring.runner import evaluate, group_by_sources, merge_results
-    from inrvid.runtime.scoring.sources import RealClips
 
     plugins = load_plugins()
-    recipe = load_recipe(run / "recipe.resolved.yaml", plugins=plugins)
-    device = torch.device("cpu")
-    video = video_spec_of(recipe, plugins)
-    metrics = build_metrics(recipe, video, device, plugins)
-    ctx = context_for(recipe, video, device, plugins)
-    real = RealClips(recipe.data, ctx)
-    config = recipe.data.config
-    independent = (
-        RealClips(replace(recipe.data, config=config.model_copy(update={"seed": config.seed + 1})),
-                  ctx)
-        if "seed" in type(config).model_fields
-        else None
-    )
-    results = []
-    for protocol, group in group_by_sources(metrics):
-        seed = protocol.seed if protocol is not None else 0
-        other = independent.source(seed) if independent else real.source(seed + 1)
-        results.append(evaluate(group, other, real.source(seed), progress=False))
-    return {f"eval/{k}": v for k, v in merge_results(results).flat().items()}
+    floor = recipe_floor(load_recipe(run / "recipe.resolved.yaml", plugins=plugins), plugins)
+    return {f"eval/{k}": v for k, v in floor.items()}

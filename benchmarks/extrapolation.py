@@ -2,7 +2,8 @@
 
 On `moving_shapes` every frame exists at every real t, so a model's frames between and beyond
 the training clip can be compared with the true ones. For each of --videos dataset videos:
-fit the latents (inversion, `inrvid.generation.inversion`) to the even frames of its clip
+fit the latents (inversion, `inrvid.evaluation.prediction.score_bands`, the scorer of
+`inrvid study`'s prediction score) to the even frames of its clip
 (t = k / (F - 1), k = 0, 2, ..., all in [0, 1]), then render and score
 
     observed       the fitted frames themselves (how well the inversion fits)
@@ -26,9 +27,8 @@ from typing import Any
 
 import torch
 
-from inrvid.base.errors import DataError
+from inrvid.evaluation.prediction import PredictionConfig, ground_truth_of, score_bands
 from inrvid.generation.api import load
-from inrvid.generation.quality import mean_finite, psnr, ssim
 from inrvid.runtime.build import build_dataset_of
 
 
@@ -49,33 +49,14 @@ def bands(clip_frames: int, max_t: float) -> dict[str, torch.Tensor]:
 def score(args: argparse.Namespace) -> dict[str, Any]:
     """Fit each video on its even clip frames and score every band; plain data."""
     model = load(args.checkpoint, device=args.device)
-    dataset = build_dataset_of(model.recipe, model.plugins)
-    if not hasattr(dataset, "render"):
-        raise DataError(
-            f"{args.checkpoint}: dataset: got {type(dataset).__name__}, expected moving_shapes "
-            "(a dataset with a ground-truth renderer)\n  score a moving_shapes checkpoint"
-        )
+    truth = ground_truth_of(build_dataset_of(model.recipe, model.plugins), args.checkpoint)
     last = model.video.frames - 1
-    groups = bands(model.video.frames, args.max_t)
-    observed = groups["observed"].double() / last
-    truth_fit = torch.stack([dataset.render(v, observed) for v in range(args.videos)])
+    groups = {name: k.double() / last for name, k in bands(model.video.frames, args.max_t).items()}
+    cfg = PredictionConfig(videos=args.videos, optimize=tuple(args.optimize.split(",")),
+                           steps=args.steps, lr=args.lr, restarts=args.restarts, seed=args.seed)
     started = time.monotonic()
-    fit = model.invert((truth_fit * 2 - 1), observed.float(), optimize=args.optimize.split(","),
-                       steps=args.steps, lr=args.lr, restarts=args.restarts, seed=args.seed)
-    fit_s = time.monotonic() - started
-    results: dict[str, Any] = {}
-    for name, k in groups.items():
-        times = k.double() / last
-        truth = torch.stack([dataset.render(v, times) for v in range(args.videos)])  # b t c h w
-        frames = model.render(fit.z_content, fit.z_motion, times.float(), w=fit.w)
-        pred = ((frames + 1) / 2).clamp(0, 1)                                       # b t c h w
-        flat_pred, flat_truth = pred.flatten(0, 1), truth.flatten(0, 1)            # (b t) c h w
-        results[name] = {
-            "t": [float(times[0]), float(times[-1])],
-            "frames": int(k.numel()),
-            "psnr": mean_finite(psnr(flat_pred, flat_truth)),
-            "ssim": float(ssim(flat_pred, flat_truth).mean()),
-        }
+    result = score_bands(model.generator, model.video, truth, list(range(args.videos)),
+                         groups["observed"], groups, cfg)
     return {
         "benchmark": "extrapolation",
         "checkpoint": model.info["path"],
@@ -83,10 +64,10 @@ def score(args: argparse.Namespace) -> dict[str, Any]:
         "videos": args.videos,
         "optimize": args.optimize,
         "steps": args.steps,
-        "loss_initial": float(fit.initial_loss.mean()),
-        "loss_final": float(fit.final_loss.mean()),
-        "fit_s": round(fit_s, 2),
-        "bands": results,
+        "loss_initial": result.loss_initial,
+        "loss_final": result.loss_final,
+        "fit_s": round(time.monotonic() - started, 2),  # fitting and scoring
+        "bands": result.bands,
     }
 
 

@@ -27,6 +27,7 @@ from inrvid.generation import arguments as generation_arguments
 from inrvid.interop import commands as interop_commands
 from inrvid.loading import listing
 from inrvid.scaffold import command as scaffold_command
+from inrvid.study import arguments as study_arguments
 from inrvid.train import command as train_command
 
 if TYPE_CHECKING:
@@ -209,6 +210,12 @@ CORE_COMMANDS: tuple[Command, ...] = (
         "write a checkpoint's generator as config.json + model.safetensors (no pickle)",
         interop_commands.configure_export,
         interop_commands.run_export,
+    ),
+    Command(
+        "study",
+        "variants x seeds of a base recipe, run here or as a SLURM array, with intervals",
+        study_arguments.configure,
+        study_arguments.run,
     ),
     Command(
         "data",

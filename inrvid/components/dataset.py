@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import Protocol, TypedDict, runtime_checkable
 
 from pydantic import Field
 from torch import Tensor
@@ -75,3 +75,23 @@ class VideoDataset(Dataset[ClipItem]):
     def summary(self) -> DatasetSummary:
         """Counts, classes and skipped files."""
         raise NotImplementedError
+
+
+@runtime_checkable
+class GroundTruthVideos(Protocol):
+    """A dataset that knows its true frames at every real time (e.g. `moving_shapes`).
+
+    `render(video, times)` gives video `video`'s frames at any real `times` (`t`, inside the
+    clip, between its frames, before and after it): float `t c h w` in [0, 1], unflipped, at
+    the dataset's resolution. `held_out_videos(count)` names `count` videos of the same
+    distribution that no training clip shows. Ground-truth scores (`inrvid study`'s
+    prediction score, `benchmarks/extrapolation.py`) need a dataset with both.
+    """
+
+    def render(self, video: int, times: Tensor, resolution: int | None = None) -> Tensor:
+        """Frames of `video` at `times`: float `t c h w` in [0, 1]."""
+        ...
+
+    def held_out_videos(self, count: int) -> list[int]:
+        """`count` video indices that are never in training."""
+        ...

@@ -99,7 +99,8 @@ def configure_compare(parser: argparse.ArgumentParser) -> None:
         "runs",
         nargs="+",
         metavar="RUN",
-        help="run folders (<output.dir>/<name>/<time>), or folders holding runs",
+        help="run folders (<output.dir>/<name>/<time>), or folders holding runs, or one "
+        "study folder (`inrvid study`: means and 95%% intervals over seeds)",
     )
     parser.add_argument(
         "--keys",
@@ -114,7 +115,8 @@ def configure_compare(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--csv", type=output_file, metavar="FILE", help="write the table as CSV")
     parser.add_argument(
         "--plot", type=output_file, metavar="FILE",
-        help="write the metric curves as a PNG",
+        help="write the metric curves as a PNG (a study: its bar chart of final scores "
+        "beside it, NAME-finals.png)",
     )
 
 

@@ -13,6 +13,9 @@ from inrvid.evaluation.comparison import Comparison, compare_runs
 from inrvid.evaluation.errors import EvalArgumentError
 from inrvid.evaluation.plot import plot_curves
 from inrvid.evaluation.runs import find_runs, read_run
+from inrvid.evaluation.study_report import collect, write_plots
+from inrvid.evaluation.study_results import is_study
+from inrvid.evaluation.study_table import study_table
 
 
 def _write(path: str, text: str) -> None:
@@ -38,7 +41,15 @@ def print_table(table: Comparison) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read the runs, print the table, write the requested files."""
+    """Read the runs (or a study folder), print the table, write the requested files."""
+    studies = [p for p in args.runs if is_study(Path(p).expanduser())]
+    if studies:
+        if len(args.runs) > 1:
+            raise EvalArgumentError(
+                f"got the study folder {studies[0]} among {len(args.runs)} paths, expected one "
+                "study folder alone, or run folders\n  compare one study at a time"
+            )
+        return _study(Path(studies[0]).expanduser(), args)
     runs = [read_run(path) for path in find_runs(args.runs)]
     keys: list[str] | None = None
     if args.keys:
@@ -63,4 +74,31 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         plot_curves(runs, table.keys, Path(args.plot))
         console.err.print(f"wrote {escape(args.plot)}")
+    return 0
+
+
+def _study(folder: Path, args: argparse.Namespace) -> int:
+    """A study folder: the table of means and intervals over seeds, its curves and bars."""
+    results, table, references = collect(folder, args.plugins)
+    if args.keys:
+        keys = [k.strip() for k in args.keys.split(",") if k.strip()]
+        unknown = [k for k in keys if k not in results.metric_keys()]
+        if unknown:
+            raise EvalArgumentError(
+                f"--keys: got {', '.join(unknown)}, expected keys the study scored: "
+                f"{', '.join(results.metric_keys()) or 'none'}\n  pick keys from that list"
+            )
+        table = study_table(results, args.plugins.registry("metric"), references, keys)
+    console.out.print(table.rich())
+    if not results.runs:
+        console.warn(f"{folder}: no run of the study is complete yet")
+    if args.markdown:
+        _write(args.markdown, table.markdown())
+    if args.csv:
+        _write(args.csv, table.csv())
+    if args.plot and results.runs:
+        plot = Path(args.plot)
+        bars = plot.with_name(f"{plot.stem}-finals{plot.suffix}")
+        write_plots(results, table, references, plot, bars)
+        console.err.print(f"wrote {escape(str(plot))} and {escape(str(bars))}")
     return 0

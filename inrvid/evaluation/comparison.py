@@ -94,7 +94,7 @@ class Comparison:
             for key in self.keys:
                 got = row.values.get(key)
                 cells.append(
-                    NONE if got is None else f"{_format(got[0])} / {_format(got[1])} @{got[2]:g}"
+                    f"{format_value(got[0])} / {format_value(got[1])} @{got[2]:g}" if got else NONE
                 )
             table.add_row(*(escape(cell) for cell in cells))
         return table
@@ -110,14 +110,10 @@ class Comparison:
 
     def markdown(self) -> str:
         """A GitHub-flavoured Markdown table: final and best (at kimg) columns per key."""
-
-        def line(cells: list[str]) -> str:
-            return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
-
         header = list(self.BASE)
         for key in self.keys:
             header += [f"{key} final", f"{key} best {self._arrow(key)} (kimg)"]
-        lines = [line(header), "|" + "---|" * len(header)]
+        lines = [markdown_line(header), "|" + "---|" * len(header)]
         for row in self.rows:
             cells = self._base_cells(row, "<br>")
             for key in self.keys:
@@ -125,9 +121,9 @@ class Comparison:
                 cells += (
                     [NONE, NONE]
                     if got is None
-                    else [_format(got[0]), f"{_format(got[1])} ({got[2]:g})"]
+                    else [format_value(got[0]), f"{format_value(got[1])} ({got[2]:g})"]
                 )
-            lines.append(line(cells))
+            lines.append(markdown_line(cells))
         if self.common_overrides:
             lines += [
                 "",
@@ -153,8 +149,14 @@ class Comparison:
         return buffer.getvalue()
 
 
-def _format(value: float) -> str:
+def format_value(value: float) -> str:
+    """A value with 4 significant digits."""
     return f"{value:.4g}"
+
+
+def markdown_line(cells: list[str]) -> str:
+    """One row of a Markdown table (pipes inside cells escaped)."""
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
 def compare_runs(

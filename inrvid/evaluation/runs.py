@@ -18,10 +18,9 @@ import yaml
 from inrvid.base.files import JsonLines
 from inrvid.evaluation.errors import EvalArgumentError
 from inrvid.recipe import load_tree
+from inrvid.recipe.delta import difference
 
 EVAL_PREFIX = "eval/"
-# Recipe keys that name a run rather than change it; left out of differences.
-IDENTITY_KEYS = ("name", "description")
 # Metric config fields that change a protocol's counts (shown next to the protocol name).
 PROTOCOL_FIELDS = (
     "fake_videos",
@@ -150,36 +149,9 @@ def read_run(path: Path) -> RunRecord:
 
 
 # ---------------------------------------------------------------- recipe differences
-def _short(value: Any, limit: int = 60) -> str:
-    text = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def tree_difference(parent: Any, child: Any, prefix: str = "") -> list[str]:
+def tree_difference(parent: Any, child: Any) -> list[str]:
     """Changes from `parent` to `child` as `dotted.key: old → new` lines (whole subtrees once)."""
-    if isinstance(parent, dict) and isinstance(child, dict):
-        changes: list[str] = []
-        keys = [*child, *(k for k in parent if k not in child)]
-        for key in keys:
-            path = f"{prefix}.{key}" if prefix else str(key)
-            if not prefix and key in IDENTITY_KEYS:
-                continue
-            if key not in parent:
-                changes.append(f"{path}: added {_short(child[key])}")
-            elif key not in child:
-                changes.append(f"{path}: removed")
-            else:
-                changes.extend(tree_difference(parent[key], child[key], path))
-        return changes
-    if isinstance(parent, list) and isinstance(child, list) and len(parent) == len(child):
-        return [
-            c
-            for i, (p, q) in enumerate(zip(parent, child, strict=True))
-            for c in tree_difference(p, q, f"{prefix}.{i}")
-        ]
-    if parent != child:
-        return [f"{prefix}: {_short(parent)} → {_short(child)}"]
-    return []
+    return [change.describe() for change in difference(parent, child)]
 
 
 def recipe_difference(info: dict[str, Any]) -> list[str]:

@@ -381,9 +381,15 @@ def _parse_override_path(key: str) -> list[str | int]:
     return [int(p) if p.isdigit() else p for p in key.split(".")]
 
 
-def apply_override(root: Node, text: str, index: int, problems: list[RecipeProblem]) -> None:
-    """Apply one `key.sub=value` override; the value is parsed by the recipe's YAML rules."""
-    loc = Loc(f"command line argument {index}", 0, 0, override=text)
+def apply_override(
+    root: Node, text: str, index: int, problems: list[RecipeProblem], loc: Loc | None = None
+) -> None:
+    """Apply one `key.sub=value` override; the value is parsed by the recipe's YAML rules.
+
+    It is located as command-line argument `index`, or at `loc` (an override written in a
+    file, such as a study's).
+    """
+    loc = loc or Loc(f"command line argument {index}", 0, 0, override=text)
     if "=" not in text:
         problems.append(RecipeProblem("", f"{text}: expected `key.sub=value`", loc=loc))
         return
@@ -455,16 +461,18 @@ def load_tree(
     path: str | Path,
     overrides: list[str] | tuple[str, ...] = (),
     positions: list[int] | None = None,
+    where: Loc | None = None,
 ) -> LoadedRecipe:
     """Read a recipe file with its `extends` chain and apply overrides (not yet validated).
 
     Duplicate keys and override problems are collected in `.problems`, not raised, so that
     validation can report them together with everything else. `positions` are the overrides'
-    indices on the command line (1, 2, ... by default), used in messages.
+    indices on the command line (1, 2, ... by default), used in messages. `where` locates
+    the reference to the file (e.g. a study's line), for a file that cannot be read.
     """
     problems: list[RecipeProblem] = []
     chain: list[Path] = []
-    root = _read_chain(Path(path), chain, problems)
+    root = _read_chain(Path(path), chain, problems, where)
     numbers = positions or list(range(1, len(overrides) + 1))
     for number, text in zip(numbers, overrides, strict=True):
         apply_override(root, text, number, problems)

@@ -17,6 +17,7 @@ from inrvid.train import slurm
 from inrvid.train.stopping import STOPPED_EXIT, RunStopped
 
 if TYPE_CHECKING:
+    from inrvid.loading.plugins import Plugins
     from inrvid.recipe import Recipe
     from inrvid.runtime import checkpoint as ckpt
 
@@ -79,22 +80,40 @@ def run(args: argparse.Namespace, argv: list[str], positions: list[int]) -> int:
 
 
 def _resume(resume: Path, overrides: list[str], args: argparse.Namespace, argv: list[str]) -> int:
-    from inrvid.recipe.machine import check_machine
-    from inrvid.runtime import checkpoint as ckpt
     from inrvid.train.loop import train
 
-    _remove_stale_temporaries(resume)
-    checkpoint = ckpt.load(resume)
-    _check_resumable(checkpoint)
-    recipe = checkpoint.validated_recipe(args.plugins, overrides)
-    check_machine(recipe, new_run=False)
-    threads.apply(args.threads, recipe.train.threads)
+    checkpoint, recipe = prepare_resume(resume, args.plugins, overrides, args.threads)
     try:
         train(recipe, args.plugins, argv=argv, resume_state=checkpoint, run_dir=checkpoint.run_dir,
               quiet=args.quiet)
     except RunStopped as stopped:
         return _stopped(stopped, recipe)
     return 0
+
+
+def prepare_resume(
+    path: Path,
+    plugins: Plugins,
+    overrides: list[str] | tuple[str, ...] = (),
+    thread_option: int | None = None,
+) -> tuple[ckpt.Checkpoint, Recipe]:
+    """What continuing a run needs before training: its checkpoint and validated recipe.
+
+    What killed writes left in the run folder is removed, the checkpoint must be one training
+    wrote, the recipe is the checkpoint's own (with `overrides`) and must suit this machine,
+    and the threads are set. `inrvid run --resume` and `inrvid study` both go through here;
+    train with `resume_state=checkpoint, run_dir=checkpoint.run_dir`.
+    """
+    from inrvid.recipe.machine import check_machine
+    from inrvid.runtime import checkpoint as ckpt
+
+    _remove_stale_temporaries(path)
+    checkpoint = ckpt.load(path)
+    _check_resumable(checkpoint)
+    recipe = checkpoint.validated_recipe(plugins, overrides)
+    check_machine(recipe, new_run=False)
+    threads.apply(thread_option, recipe.train.threads)
+    return checkpoint, recipe
 
 
 def _check_resumable(checkpoint: ckpt.Checkpoint) -> None:

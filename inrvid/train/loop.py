@@ -301,7 +301,11 @@ def train(
     run_dir: Path | None = None,
     quiet: bool = False,
 ) -> Path:
-    """Train a recipe (or continue `resume_state` in `run_dir`); return the run folder."""
+    """Train a recipe (or continue `resume_state` in `run_dir`); return the run folder.
+
+    A new run goes to `run_dir` when given (it must be empty or absent), else to
+    `<output.dir>/<name>/<UTC time>/`.
+    """
     info = ddp.setup(recipe.train.device)
     try:
         return _train(recipe, plugins, info, argv, resume_state, run_dir, quiet)
@@ -330,7 +334,7 @@ def _train(
     elif cfg.init_from is not None:
         trainer.initialize_from(cfg.init_from)
     if resume_state is None and info.is_main:
-        run_dir = new_run_dir(recipe)
+        run_dir = new_run_dir(recipe, run_dir)
         write_run_records(
             run_dir,
             recipe,

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from inrvid.base import files
+from inrvid.base.errors import TrainingError
 from inrvid.base.version import PLUGIN_API, __version__
 from inrvid.loading.plugins import Plugins, plugin_versions
 from inrvid.recipe import Recipe
@@ -22,8 +23,24 @@ from inrvid.recipe.resolved import resolved_yaml
 from inrvid.train import slurm
 
 
-def new_run_dir(recipe: Recipe) -> Path:
-    """`<output.dir>/<name>/<UTC time>/`, created (a suffix keeps two starts apart)."""
+def new_run_dir(recipe: Recipe, chosen: Path | None = None) -> Path:
+    """`<output.dir>/<name>/<UTC time>/`, created (a suffix keeps two starts apart).
+
+    `chosen`: this folder instead, created if absent; it must hold nothing yet, so that a new
+    run never mixes its records with another's.
+    """
+    if chosen is not None:
+        try:
+            chosen.mkdir(parents=True, exist_ok=True)
+            leftovers = sorted(p.name for p in chosen.iterdir())
+        except OSError as exc:
+            raise files.storage_error(chosen, exc, "create the run folder") from None
+        if leftovers:
+            raise TrainingError(
+                f"{chosen}: the folder of a new run holds {', '.join(leftovers[:5])}, expected "
+                "an empty folder\n  resume the run there (--resume) or pick another folder"
+            )
+        return chosen
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     base = Path(recipe.output.dir) / recipe.name / stamp
     path, n = base, 1

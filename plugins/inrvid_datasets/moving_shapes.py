@@ -35,7 +35,10 @@ class MovingShapesConfig(DatasetConfig):
 
 
 class MovingShapes(VideoDataset):
-    """Procedural clips; `render(video, times)` is the ground truth for any times."""
+    """Procedural clips; `render(video, times)` is the ground truth for any times.
+
+    It is an `inrvid.components.dataset.GroundTruthVideos`: `render` and `held_out_videos`.
+    """
 
     def __init__(self, cfg: MovingShapesConfig, ctx: BuildContext) -> None:
         self.cfg = cfg
@@ -112,6 +115,14 @@ class MovingShapes(VideoDataset):
             a = alpha[:, s, None]                                          # t 1 h w
             image = image * (1 - a) + colour[:, s, :, None, None] * a
         return image.to(torch.float32)
+
+    def held_out_videos(self, count: int) -> list[int]:
+        """`count` videos past the training set: indices from `videos` on (never in a clip).
+
+        A video's parameters come from (seed, index) alone, so these are drawn exactly as the
+        training videos are, and are rendered by `render` like them.
+        """
+        return list(range(len(self), len(self) + count))
 
     def render_uint8(self, video: int, times: Tensor, resolution: int | None = None) -> Tensor:
         """`render` as uint8 `t c h w` (round to nearest)."""

@@ -200,13 +200,21 @@ LAYERS: dict[str, int] = {
     "inrvid.scaffold": 7,
     "inrvid.interop": 7,
     "inrvid.testing": 7,
-    "inrvid.cli": 8,
-    "inrvid": 8,  # the package's __init__: the plug-in API and `inrvid.load`
-    "inrvid.__main__": 9,
+    "inrvid.study": 8,  # studies run training and score its runs: above the commands
+    "inrvid.cli": 9,
+    "inrvid": 9,  # the package's __init__: the plug-in API and `inrvid.load`
+    "inrvid.__main__": 10,
 }
-# The one import between command packages: `inrvid eval --fake` reads `inrvid generate`'s
-# manifest of the videos it wrote.
-SIDEWAYS = {("inrvid.evaluation", "inrvid.generation.manifest")}
+# The imports between command packages, all from evaluation to generation: `inrvid eval --fake`
+# reads `inrvid generate`'s manifest of the videos it wrote, and the prediction score
+# (`inrvid.evaluation.prediction`) loads a model, inverts it and scores its frames as
+# `inrvid predict` does.
+SIDEWAYS = {
+    ("inrvid.evaluation", "inrvid.generation.manifest"),
+    ("inrvid.evaluation", "inrvid.generation.api"),
+    ("inrvid.evaluation", "inrvid.generation.inversion"),
+    ("inrvid.evaluation", "inrvid.generation.quality"),
+}
 # What may stand at inrvid/'s root: the package, its entry point and the command line.
 ROOT_MODULES = {"inrvid", "inrvid.__main__", "inrvid.cli"}
 
@@ -289,6 +297,7 @@ def _in(module: str, package: str) -> bool:
 FORBIDDEN = [
     ("inrvid.runtime.scoring", "inrvid.runtime.checkpoint"),  # metrics never read checkpoints
     ("inrvid.runtime.scoring", "inrvid.runtime.build"),
+    ("inrvid.runtime.scoring", "inrvid.recipe"),
 ]
 
 
