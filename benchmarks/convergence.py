@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import convergence_report as report
 from common import real_floor, run_lines
 
-from inrvid.base import files
+from inrvid.base import files, threads
 from inrvid.base.errors import InrvidError
 from inrvid.loading.plugins import ensure_plugins
 from inrvid.recipe import Recipe, load_recipe
@@ -97,11 +97,14 @@ def swd_metric(recipe: Recipe, name: str | None, where: str) -> str:
     return name or roles[0]
 
 
-def machine() -> dict[str, Any]:
-    """What the figures were measured on: CPUs, threads, priority, versions."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu_count": os.cpu_count(), "cpus_usable": usable,
-            "torch_threads": torch.get_num_threads(),
+def machine(recipe: Recipe) -> dict[str, Any]:
+    """What the figures were measured on: CPUs, threads, priority, versions.
+
+    The torch threads are chosen here as `inrvid run` chooses them for the training (the
+    recipe's `train.threads`, else OMP_NUM_THREADS, never over the CPUs available).
+    """
+    return {"cpu_count": os.cpu_count(), "cpus_usable": threads.available_cpus(),
+            "torch_threads": threads.apply(None, recipe.train.threads),
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "nice": os.nice(0),
             "python": platform.python_version(), "torch": torch.__version__}
 
@@ -208,7 +211,7 @@ def has_evaluation(run: Path, images: int, metric: str) -> bool:
                for r in run_lines(run))
 
 
-def start(args: argparse.Namespace, results_path: Path) -> dict[str, Any]:
+def start(args: argparse.Namespace, recipe: Recipe, results_path: Path) -> dict[str, Any]:
     """The results so far (a rerun of the same recipe and overrides), else new ones."""
     recipe_path = str(Path(args.recipe).resolve())
     if results_path.exists():
@@ -220,7 +223,8 @@ def start(args: argparse.Namespace, results_path: Path) -> dict[str, Any]:
     else:
         results = {"benchmark": "convergence", "recipe": args.recipe, "recipe_path": recipe_path,
                    "overrides": args.overrides, "points": [], "sessions": [], "pending": None}
-    results |= {"budget_minutes": args.budget_minutes, "machine": machine(), "stopped": None}
+    results |= {"budget_minutes": args.budget_minutes, "machine": machine(recipe),
+                "stopped": None}
     return results
 
 
@@ -269,7 +273,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     recipe = load_recipe(args.recipe, args.overrides)
     points = report.point_images(args.points_kimg or report.geometric_points())
     args.out.mkdir(parents=True, exist_ok=True)
-    results = start(args, args.out / "results.json")
+    results = start(args, recipe, args.out / "results.json")
     results["metric"] = swd_metric(recipe, args.metric, args.recipe)
     results["points_kimg"] = [p / 1000 for p in points] if args.points_kimg else "geometric"
     session = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -153,7 +153,7 @@ def table(results: dict[str, Any]) -> str:
     sessions = results["sessions"]
     loads = ", ".join(
         f"{s['load_start'][0]:.2f}→{s['load_end'][0]:.2f}" if s.get("load_end")
-        else f"{s['load_start'][0]:.2f}→(killed)" for s in sessions)
+        else f"{s['load_start'][0]:.2f}→(stopped)" for s in sessions)
     lines.append(
         f"machine: {machine['cpu_count']} CPUs ({machine['cpus_usable']} usable), torch "
         f"threads {machine['torch_threads']}; 1-min load per session {loads}; "

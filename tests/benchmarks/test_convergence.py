@@ -95,7 +95,7 @@ def test_table_lists_every_point_with_its_ratios_the_floor_and_the_load_of_each_
     assert "budget 60 min of training" in text
     row = next(line for line in text.splitlines() if line.lstrip().startswith("4.000"))
     assert row.split()[:7] == ["4.000", "1.50", "2.50", "160.0", "2.00", "100.0", "2.50"]
-    assert "5.00→(killed), 2.50→3.25" in text
+    assert "5.00→(stopped), 2.50→3.25" in text
     assert "stopped: budget spent" in text
     assert report.best(results["points"], "swd_motion")["kimg"] == 4.0
 
