@@ -15,9 +15,11 @@ stretch before. Budget and "train min" count the training loop's wall clock (met
 s_per_kimg); "wall min" also counts start-ups, evaluations and grids.
 
 DIR receives results.json (rewritten after each point), curves.png, grids/grid-<images>.png,
-train.log (the runs' output); stdout, at the end, a table and one JSON line. Killed, the same
-command continues: the run resumes from the checkpoint of its last point (a stretch cut short
-is trained again; its time is not counted).
+train.log (the runs' output); stdout, at the end, a table and one JSON line. Stopped, the same
+command continues: on Ctrl-C or SIGTERM (to the benchmark or to the training) the training
+finishes its step and checkpoints, and the rerun goes on from there, counting the time of both
+parts; killed outright (SIGKILL), the rerun trains the stretch under way again from its start,
+and the time lost is not counted.
 """
 
 from __future__ import annotations
@@ -42,18 +44,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import convergence_report as report
 from common import real_floor, run_lines
 
-from inrvid.base import files
+from inrvid.base import files, threads
 from inrvid.base.errors import InrvidError
 from inrvid.loading.plugins import load_plugins
 from inrvid.recipe import Recipe, load_recipe
 from inrvid.runtime import checkpoint as ckpt
 from inrvid.runtime.build import build_dataset_of
 from inrvid.train.samples import SampleWriter
+from inrvid.train.stopping import STOPPED_EXIT
 
 # the benchmark sets these itself: duration per stretch, checkpoints and evaluations at the
 # stretch ends only (so each point's checkpoint is where the next stretch starts)
 OWNED = ("train.duration_kimg", "train.checkpoint_every_kimg", "eval.every_kimg", "output.dir")
 NEVER_KIMG = 1e9
+# exit statuses of a training quit at once (a second Ctrl-C, a signal's default action)
+INTERRUPTED = (130, -signal.SIGINT, -signal.SIGTERM, -signal.SIGKILL)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -92,11 +97,14 @@ def swd_metric(recipe: Recipe, name: str | None, where: str) -> str:
     return name or roles[0]
 
 
-def machine() -> dict[str, Any]:
-    """What the figures were measured on: CPUs, threads, priority, versions."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu_count": os.cpu_count(), "cpus_usable": usable,
-            "torch_threads": torch.get_num_threads(),
+def machine(recipe: Recipe) -> dict[str, Any]:
+    """What the figures were measured on: CPUs, threads, priority, versions.
+
+    The torch threads are chosen here as `inrvid run` chooses them for the training (the
+    recipe's `train.threads`, else OMP_NUM_THREADS, never over the CPUs available).
+    """
+    return {"cpu_count": os.cpu_count(), "cpus_usable": threads.available_cpus(),
+            "torch_threads": threads.apply(None, recipe.train.threads),
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "nice": os.nice(0),
             "python": platform.python_version(), "torch": torch.__version__}
 
@@ -110,7 +118,11 @@ def find_run(out: Path) -> Path | None:
 
 
 def train_stretch(args: argparse.Namespace, run: Path | None, target: int) -> None:
-    """`inrvid run` (or `--resume`) until `target` images; its output appended to train.log."""
+    """`inrvid run` (or `--resume`) until `target` images; its output appended to train.log.
+
+    A stop signal makes the training finish its step and checkpoint (`inrvid.train.stopping`);
+    the benchmark then exits, and the same command resumes from that checkpoint.
+    """
     inrvid = [sys.executable, "-m", "inrvid", "run"]
     duration = f"train.duration_kimg={target / 1000}"
     if run is None:
@@ -123,16 +135,26 @@ def train_stretch(args: argparse.Namespace, run: Path | None, target: int) -> No
     with open(log_path, "a", encoding="utf-8") as log:
         log.write(f"$ {shlex.join(command)}\n")
         log.flush()
-        code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False,
-                              preexec_fn=die_with_parent)
-    if code.returncode:
-        raise SystemExit(f"{shlex.join(command)}\n  exited with {code.returncode}; "
+        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                 preexec_fn=die_with_parent)
+        try:
+            code = child.wait()
+        except KeyboardInterrupt:  # the terminal's Ctrl-C reached the training too
+            code = child.wait()    # it finishes its step and checkpoints (a 2nd Ctrl-C: at once)
+    if code == STOPPED_EXIT:
+        raise SystemExit(f"the training stopped on a signal after a checkpoint (the end of "
+                         f"{log_path} says where)\n  run the same command again to continue")
+    if code in INTERRUPTED:
+        raise SystemExit("the training was interrupted before a checkpoint\n  run the same "
+                         "command again: the stretch under way starts again from its beginning")
+    if code:
+        raise SystemExit(f"{shlex.join(command)}\n  exited with {code}; "
                          f"its output is at the end of {log_path}")
 
 
 def die_with_parent() -> None:
     """In the training child (Linux): SIGTERM when the benchmark dies, so a killed benchmark
-    leaves no training behind that a rerun would race with (Ctrl-C reaches both anyway)."""
+    leaves no training behind that a rerun would race with; the training checkpoints first."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
 
@@ -157,31 +179,40 @@ class Grids:
         return report.grid_image(path, writer.render(), self.reals, title=title)
 
 
-def score(run: Path, images: int, previous: dict[str, Any] | None, reason: str,
-          results: dict[str, Any], wall_minutes: float) -> dict[str, Any]:
-    """The point at `images` from the run's metrics.jsonl: SWD, its ratios, training time."""
-    metric = results["metric"]
-    here = [r for r in run_lines(run) if r.get("images_seen") == images]
-    evals = [r for r in here if f"eval/{metric}/swd" in r]
+def score(run: Path, images: int, starts: list[int], reason: str, results: dict[str, Any],
+          wall_minutes: float) -> dict[str, Any]:
+    """The point at `images` from the run's metrics.jsonl: SWD, its ratios, training time.
+
+    `starts`: where the stretch that ended here began, and where it resumed if stopped.
+    """
+    metric, lines = results["metric"], run_lines(run)
+    evals = [r for r in lines if r.get("images_seen") == images and f"eval/{metric}/swd" in r]
     if not evals:
         raise SystemExit(f"{run / 'metrics.jsonl'}: no eval/{metric}/swd line at {images} "
                          "images seen, expected the evaluation that ends each stretch")
-    rates = [r["s_per_kimg"] for r in here if "s_per_kimg" in r]
-    minutes = 0.0
+    previous = results["points"][-1] if results["points"] else None
+    minutes, rate = 0.0, None
     if previous is not None:
-        if not rates:
-            raise SystemExit(f"{run / 'metrics.jsonl'}: no s_per_kimg line at {images} images")
-        # checkpoints exist only at points, so this stretch started at the previous point
-        minutes = previous["train_minutes"] + rates[-1] * (images - previous["images_seen"]) / 6e4
+        try:
+            stretch = report.stretch_minutes(lines, [previous["images_seen"], *starts], images)
+        except ValueError as exc:
+            raise SystemExit(f"{run}/{exc}") from None
+        minutes = previous["train_minutes"] + stretch
+        rate = stretch * 6e4 / (images - previous["images_seen"])
     point = {"kimg": images / 1000, "images_seen": images, "step": evals[-1].get("step"),
-             "train_minutes": minutes, "wall_minutes": wall_minutes,
-             "s_per_kimg": rates[-1] if rates else None, "load_1min": os.getloadavg()[0],
-             "reason": reason, "grid": None,
+             "train_minutes": minutes, "wall_minutes": wall_minutes, "s_per_kimg": rate,
+             "load_1min": os.getloadavg()[0], "reason": reason, "grid": None,
              **{m: evals[-1][f"eval/{metric}/{m}"] for m in report.METRICS}}
     return report.with_ratios(point, results["floor"])
 
 
-def start(args: argparse.Namespace, results_path: Path) -> dict[str, Any]:
+def has_evaluation(run: Path, images: int, metric: str) -> bool:
+    """Whether a stretch ended at `images` (a checkpoint of a stopped stretch has no eval line)."""
+    return any(r.get("images_seen") == images and f"eval/{metric}/swd" in r
+               for r in run_lines(run))
+
+
+def start(args: argparse.Namespace, recipe: Recipe, results_path: Path) -> dict[str, Any]:
     """The results so far (a rerun of the same recipe and overrides), else new ones."""
     recipe_path = str(Path(args.recipe).resolve())
     if results_path.exists():
@@ -193,7 +224,8 @@ def start(args: argparse.Namespace, results_path: Path) -> dict[str, Any]:
     else:
         results = {"benchmark": "convergence", "recipe": args.recipe, "recipe_path": recipe_path,
                    "overrides": args.overrides, "points": [], "sessions": [], "pending": None}
-    results |= {"budget_minutes": args.budget_minutes, "machine": machine(), "stopped": None}
+    results |= {"budget_minutes": args.budget_minutes, "machine": machine(recipe),
+                "stopped": None}
     return results
 
 
@@ -203,12 +235,45 @@ def save(results: dict[str, Any], out: Path) -> None:
         report.plot_curves(results, out / "curves.png")
 
 
+def catch_up(run: Path, results: dict[str, Any], grids: Grids, out: Path,
+             wall_minutes: float) -> int:
+    """Score what the run has that the results lack (0 kimg, a finished stretch); return
+    the images seen at its newest checkpoint (where training goes on)."""
+    results["run"] = str(run)
+    if results.get("floor") is None:
+        floor = real_floor(run)
+        results["floor"] = {m: floor[f"eval/{results['metric']}/{m}"] for m in report.METRICS}
+    newest = ckpt.load(run)
+    done = {p["images_seen"] for p in results["points"]}
+    pending = results["pending"] or {"reason": "point", "starts": []}
+    for images in (0, newest.images_seen):
+        if images in done or not has_evaluation(run, images, results["metric"]):
+            continue
+        first = images == 0
+        point = score(run, images, [] if first else pending["starts"],
+                      "start" if first else pending["reason"], results,
+                      0.0 if first else wall_minutes)
+        if not first:
+            results["pending"] = None
+            grid = grids.write(newest, f"generated, {point['kimg']:.3f} kimg: frames "
+                               f"{point['swd_over_floor']:.2f}×, motion "
+                               f"{point['swd_motion_over_floor']:.2f}× floor")
+            point["grid"] = str(grid.relative_to(out))
+        results["points"].append(point)
+        done.add(images)
+        print(f"{point['kimg']:8.3f} kimg  frames {point['swd_over_floor']:6.2f}× "
+              f"motion {point['swd_motion_over_floor']:6.2f}× floor  train "
+              f"{point['train_minutes']:6.2f} min  wall {point['wall_minutes']:6.2f} min",
+              file=sys.stderr, flush=True)
+    return newest.images_seen
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     recipe = load_recipe(args.recipe, args.overrides, plugins=load_plugins())
     points = report.point_images(args.points_kimg or report.geometric_points())
     args.out.mkdir(parents=True, exist_ok=True)
-    results = start(args, args.out / "results.json")
+    results = start(args, recipe, args.out / "results.json")
     results["metric"] = swd_metric(recipe, args.metric, args.recipe)
     results["points_kimg"] = [p / 1000 for p in points] if args.points_kimg else "geometric"
     session = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -219,45 +284,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     grids = Grids(args.out)
     run = find_run(args.out)
     while True:
-        done = {p["images_seen"] for p in results["points"]}
+        current = 0
         if run is not None:
-            results["run"] = str(run)
-            results.setdefault("floor", None)
-            if results["floor"] is None:
-                floor = real_floor(run)
-                results["floor"] = {m: floor[f"eval/{results['metric']}/{m}"]
-                                    for m in report.METRICS}
-            newest = ckpt.load(run)
-            for images, reason in ((0, "start"), (newest.images_seen, None)):
-                if images in done:
-                    continue
-                pending = results["pending"] or {}
-                reason = reason or pending.get("reason", "point")
-                wall = 0.0 if images == 0 else wall_base + (time.monotonic() - began) / 60
-                prev = results["points"][-1] if results["points"] else None
-                point = score(run, images, prev, reason, results, wall)
-                if images:
-                    point["grid"] = str(grids.write(newest, (
-                        f"generated, {point['kimg']:.3f} kimg: frames "
-                        f"{point['swd_over_floor']:.2f}×, motion "
-                        f"{point['swd_motion_over_floor']:.2f}× floor")).relative_to(args.out))
-                results["points"].append(point)
-                done.add(images)
-                print(f"{point['kimg']:8.3f} kimg  frames {point['swd_over_floor']:6.2f}× "
-                      f"motion {point['swd_motion_over_floor']:6.2f}× floor  train "
-                      f"{point['train_minutes']:6.2f} min  wall {point['wall_minutes']:6.2f} min",
-                      file=sys.stderr, flush=True)
-            results["pending"] = None
+            wall = wall_base + (time.monotonic() - began) / 60
+            current = catch_up(run, results, grids, args.out, wall)
             save(results, args.out)
-        last = results["points"][-1] if results["points"] else None
-        segment, why = report.next_segment(
-            points, last["images_seen"] if last else 0, batch=recipe.train.batch_size,
-            train_minutes=last["train_minutes"] if last else 0.0,
-            budget_minutes=args.budget_minutes, s_per_kimg=last["s_per_kimg"] if last else None)
+        pending = results["pending"]
+        if pending is not None and pending["target_images"] > current:
+            segment, why = report.Segment(pending["target_images"], pending["reason"]), ""
+        else:
+            pending, last = None, results["points"][-1] if results["points"] else None
+            segment, why = report.next_segment(
+                points, current, batch=recipe.train.batch_size,
+                train_minutes=last["train_minutes"] if last else 0.0,
+                budget_minutes=args.budget_minutes,
+                s_per_kimg=last["s_per_kimg"] if last else None)
         if segment is None:
             results["stopped"] = why
             break
-        results["pending"] = {"target_images": segment.target_images, "reason": segment.reason}
+        results["pending"] = {"target_images": segment.target_images, "reason": segment.reason,
+                              "starts": [*(pending["starts"] if pending else []), current]}
         save(results, args.out)
         train_stretch(args, run, segment.target_images)
         run = run or find_run(args.out)

@@ -8,6 +8,7 @@ past the asked one.
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -89,6 +90,31 @@ def next_segment(
     return Segment(images_seen + fits, "budget"), ""
 
 
+def stretch_minutes(lines: Sequence[dict[str, Any]], starts: Sequence[int], end: int) -> float:
+    """Training minutes from `starts[0]` to `end` images, read from a run's metrics.jsonl lines.
+
+    A stretch stopped by a signal checkpoints mid-way and is resumed there, so it may have
+    several starts; each part ran in its own process, whose `s_per_kimg` (seconds per kimg
+    since that process began training) at its last line before the next start times it. A
+    part with no line of its own (stopped before its first) takes the rate of the part after.
+    """
+    bounds = sorted({*starts, end})
+    rates: list[float | None] = []
+    for a, b in itertools.pairwise(bounds):
+        logged = [r["s_per_kimg"] for r in lines
+                  if "s_per_kimg" in r and a < r.get("images_seen", -1) <= b]
+        rates.append(logged[-1] if logged else None)
+    if rates and rates[-1] is None:
+        raise ValueError(f"metrics.jsonl: no s_per_kimg line between {bounds[-2]} and {end} "
+                         "images, expected the line that ends each stretch")
+    minutes = 0.0
+    later = 0.0
+    for (a, b), rate in reversed(list(zip(itertools.pairwise(bounds), rates, strict=True))):
+        later = rate if rate is not None else later
+        minutes += later * (b - a) / 6e4
+    return minutes
+
+
 def with_ratios(point: dict[str, Any], floor: dict[str, float]) -> dict[str, Any]:
     """`point` with `<metric>_over_floor` for frame and motion SWD (1.0: as close as reals)."""
     out = dict(point)
@@ -127,7 +153,7 @@ def table(results: dict[str, Any]) -> str:
     sessions = results["sessions"]
     loads = ", ".join(
         f"{s['load_start'][0]:.2f}→{s['load_end'][0]:.2f}" if s.get("load_end")
-        else f"{s['load_start'][0]:.2f}→(killed)" for s in sessions)
+        else f"{s['load_start'][0]:.2f}→(stopped)" for s in sessions)
     lines.append(
         f"machine: {machine['cpu_count']} CPUs ({machine['cpus_usable']} usable), torch "
         f"threads {machine['torch_threads']}; 1-min load per session {loads}; "

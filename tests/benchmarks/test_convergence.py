@@ -95,7 +95,7 @@ def test_table_lists_every_point_with_its_ratios_the_floor_and_the_load_of_each_
     assert "budget 60 min of training" in text
     row = next(line for line in text.splitlines() if line.lstrip().startswith("4.000"))
     assert row.split()[:7] == ["4.000", "1.50", "2.50", "160.0", "2.00", "100.0", "2.50"]
-    assert "5.00→(killed), 2.50→3.25" in text
+    assert "5.00→(stopped), 2.50→3.25" in text
     assert "stopped: budget spent" in text
     assert report.best(results["points"], "swd_motion")["kimg"] == 4.0
 
@@ -134,14 +134,38 @@ def test_a_point_is_read_from_the_runs_log_and_its_stretch_time_added(tmp_path: 
         {"kimg": 4.0, "images_seen": 4000, "step": 250, "eval/swd/swd": 160.0,
          "eval/swd/swd_motion": 60.0},
     ])
-    results = {"metric": "swd", "floor": {"swd": 80.0, "swd_motion": 40.0}}
-    previous = {"images_seen": 2000, "train_minutes": 5.0}
-    point = convergence.score(tmp_path, 4000, previous, "point", results, wall_minutes=9.0)
+    results = {"metric": "swd", "floor": {"swd": 80.0, "swd_motion": 40.0},
+               "points": [{"images_seen": 2000, "train_minutes": 5.0}]}
+    point = convergence.score(tmp_path, 4000, [2000], "point", results, wall_minutes=9.0)
     assert point["train_minutes"] == pytest.approx(5.0 + 30.0 * 2 / 60)   # 2 kimg at 30 s/kimg
+    assert point["s_per_kimg"] == pytest.approx(30.0)
     assert (point["swd_over_floor"], point["swd_motion_over_floor"]) == (2.0, 1.5)
     assert (point["kimg"], point["step"], point["wall_minutes"]) == (4.0, 250, 9.0)
+    assert convergence.has_evaluation(tmp_path, 4000, "swd")
+    assert not convergence.has_evaluation(tmp_path, 2000, "swd")
     with pytest.raises(SystemExit, match="no eval/swd/swd line at 3000 images"):
-        convergence.score(tmp_path, 3000, previous, "point", results, wall_minutes=9.0)
+        convergence.score(tmp_path, 3000, [2000], "point", results, wall_minutes=9.0)
+
+
+def test_a_stretch_stopped_and_resumed_is_timed_part_by_part_at_each_processs_rate():
+    lines = [
+        {"images_seen": 1000, "s_per_kimg": 999.0},             # before the stretch
+        {"images_seen": 1500, "s_per_kimg": 60.0},
+        {"images_seen": 2000, "s_per_kimg": 50.0},              # last line before the stop
+        {"images_seen": 3000, "s_per_kimg": 40.0},              # the resumed process
+        {"images_seen": 4000, "s_per_kimg": 30.0},
+    ]
+    # 1000 -> 2048 at 50 s/kimg, then 2048 -> 4000 at 30 s/kimg
+    minutes = report.stretch_minutes(lines, [1000, 2048], 4000)
+    assert minutes == pytest.approx((50 * 1.048 + 30 * 1.952) / 60)
+    assert report.stretch_minutes(lines, [2000], 4000) == pytest.approx(30 * 2 / 60)
+
+
+def test_a_part_stopped_before_its_first_line_takes_the_rate_of_the_part_after():
+    lines = [{"images_seen": 3000, "s_per_kimg": 40.0}, {"images_seen": 4000, "s_per_kimg": 30.0}]
+    assert report.stretch_minutes(lines, [1000, 1200], 4000) == pytest.approx(30 * 3 / 60)
+    with pytest.raises(ValueError, match="no s_per_kimg line between 4000 and 5000 images"):
+        report.stretch_minutes(lines, [1000, 4000], 5000)
 
 
 def test_the_run_to_continue_is_the_newest_folder_with_a_checkpoint(tmp_path: Path):
