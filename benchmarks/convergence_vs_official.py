@@ -92,9 +92,14 @@ def train_inrvid(args: argparse.Namespace, seed: int, out: Path) -> tuple[Path, 
     from inrvid.train.loop import train
 
     recipe = control_recipe(args, seed, out / f"inrvid-seed{seed}")
+    role = swd_metric(recipe)[0]
+    for metrics in sorted((out / f"inrvid-seed{seed}").glob("*/*/metrics.jsonl")):
+        curve = inrvid_curve(metrics, role)      # a run of an earlier call that went the distance
+        if curve and curve[-1]["kimg"] >= args.kimg:
+            return metrics.parent, curve
     torch.manual_seed(seed)
     run = train(recipe, load_plugins(), argv=[SCRIPT], quiet=True)
-    return run, inrvid_curve(run / "metrics.jsonl", swd_metric(recipe)[0])
+    return run, inrvid_curve(run / "metrics.jsonl", role)
 
 
 def inrvid_curve(metrics: Path, role: str) -> list[dict]:
@@ -155,7 +160,12 @@ def train_official(off: Any, args: argparse.Namespace, recipe: Any, data: Path, 
                    out: Path) -> list[tuple[float, Path]]:
     """Train the release; its snapshots (kimg, pickle), one per tick."""
     run_dir = out / f"official-seed{seed}"
+    done = finished_official(run_dir, args.kimg)
+    if done:
+        return done
     run_dir.mkdir(parents=True, exist_ok=True)
+    for old in run_dir.glob("tick-*.pkl"):      # an unfinished earlier call: start it again
+        old.unlink()
     ticks: list[Path] = []
 
     def keep_snapshot(kimg: int, total: float) -> None:
@@ -172,6 +182,19 @@ def train_official(off: Any, args: argparse.Namespace, recipe: Any, data: Path, 
         off.training_loop.training_loop(**official_kwargs(args, recipe, data, seed, run_dir),
                                         progress_fn=keep_snapshot)
     stats = [json.loads(line) for line in (run_dir / "stats.jsonl").read_text().splitlines()]
+    return [(float(s["Progress/kimg"]["mean"]), path) for s, path in zip(stats, ticks,
+                                                                           strict=True)]
+
+
+def finished_official(run_dir: Path, kimg: float) -> list[tuple[float, Path]]:
+    """The snapshots of an earlier call's release run that reached `kimg` (else none)."""
+    stats_file = run_dir / "stats.jsonl"
+    if not stats_file.is_file():
+        return []
+    stats = [json.loads(line) for line in stats_file.read_text().splitlines() if line.strip()]
+    ticks = sorted(run_dir.glob("tick-*.pkl"))
+    if not stats or len(ticks) != len(stats) or stats[-1]["Progress/kimg"]["mean"] < kimg:
+        return []
     return [(float(s["Progress/kimg"]["mean"]), path) for s, path in zip(stats, ticks,
                                                                            strict=True)]
 
@@ -199,9 +222,13 @@ def score_official(snapshots: list[tuple[float, Path]], recipe: Any,
     from inrvid.base.pixels import to_uint8
     from inrvid.loading.plugins import load_plugins
     from inrvid.runtime.build import build_metrics, context_for, video_spec_of
-    from inrvid.runtime.scoring.runner import evaluate, group_by_sources, merge_results
+    from inrvid.runtime.scoring.runner import (
+        evaluate,
+        group_by_sources,
+        merge_results,
+        training_fake_seed,
+    )
     from inrvid.runtime.scoring.sources import RealClips, TensorVideoSource
-    from inrvid.train.periodic_metrics import EVAL_SEED_OFFSET
 
     plugins = load_plugins()
     video = video_spec_of(recipe, plugins)
@@ -216,7 +243,7 @@ def score_official(snapshots: list[tuple[float, Path]], recipe: Any,
         for protocol, group in group_by_sources({role: metrics[role]}):
             assert protocol is not None
             videos = render_official(g_ema, protocol.fake_videos, video.frames,
-                                     seed + EVAL_SEED_OFFSET)
+                                     training_fake_seed(seed))
             fake = TensorVideoSource(to_uint8(videos, truncate=protocol.uint8_cast == "truncate"),
                                      name="release G_ema")
             results.append(evaluate(group, fake, real.source(protocol.seed), progress=False))
@@ -340,15 +367,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     run = None
     for seed in args.seeds:
         if args.only != "official":
-            start = time.monotonic()
-            run, curves[f"inrvid s{seed}"] = train_inrvid(args, seed, out)
-            seconds[f"inrvid s{seed}"] = (time.monotonic() - start) / args.kimg
+            with timed(out / f"inrvid-seed{seed}", args.kimg, seconds, f"inrvid s{seed}"):
+                run, curves[f"inrvid s{seed}"] = train_inrvid(args, seed, out)
         if args.only != "inrvid":
-            start = time.monotonic()
-            np.random.seed(seed)
-            snapshots = train_official(off, args, control_recipe(args, seed, out), data, seed,
-                                       out)
-            seconds[f"official s{seed}"] = (time.monotonic() - start) / args.kimg
+            with timed(out / f"official-seed{seed}", args.kimg, seconds, f"official s{seed}"):
+                np.random.seed(seed)
+                snapshots = train_official(off, args, control_recipe(args, seed, out), data,
+                                           seed, out)
             curves[f"official s{seed}"] = score_official(
                 snapshots, control_recipe(args, seed, out), seed)
         files.write_json(out / "control.partial.json", {"curves": curves, "s_per_kimg": seconds})
@@ -357,6 +382,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                           "curves": curves, "s_per_kimg": seconds}))
         return {"curves": curves, "s_per_kimg": seconds}
     return report(args, curves, floor_of(run, recipe), seconds, out)
+
+
+@contextlib.contextmanager
+def timed(folder: Path, kimg: float, seconds: dict[str, float], name: str) -> Any:
+    """Time one code's training into `seconds[name]` (wall s/kimg) and `folder/seconds.json`;
+    a run an earlier call finished is reused, with the time that call recorded (if any)."""
+    record = folder / "seconds.json"
+    before = record.is_file()
+    start = time.monotonic()
+    yield
+    if before:
+        seconds[name] = json.loads(record.read_text())["s_per_kimg"]
+    elif time.monotonic() - start > 1.0:       # trained now (a reused run takes no time)
+        seconds[name] = (time.monotonic() - start) / kimg
+        from inrvid.base import files
+
+        files.write_json(record, {"s_per_kimg": seconds[name]})
 
 
 def floor_of(run: Path, recipe: Any) -> dict[str, float]:

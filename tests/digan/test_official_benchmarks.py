@@ -133,3 +133,43 @@ def test_relative_difference_and_ks_distance_of_the_phase_check() -> None:
     draws = np.random.default_rng(0).integers(0, 16, 5000)
     assert phases.ks_distance(draws, draws.copy()) == 0.0
     assert phases.ks_distance(draws, draws + 1) > 0.05
+
+
+class StandInReleaseGenerator(torch.nn.Module):
+    """What the control reads of a release G_ema: z_dim, mapping(z, c), synthesis(ws, t, z_M)."""
+
+    z_dim = 4
+
+    def mapping(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        return z
+
+    def synthesis(self, ws: torch.Tensor, ts: torch.Tensor, z_motion: torch.Tensor) -> torch.Tensor:
+        frames = ts.shape[0] // ws.shape[0]                      # ts: (b t) 1 1 1
+        level = ws[:, :1].repeat_interleave(frames, 0).tanh()   # (b t) 1
+        return (level + ts.view(-1, 1) - 0.5).view(-1, 1, 1, 1).expand(-1, 3, 32, 32)
+
+
+def test_a_finished_release_run_is_scored_again_without_training(tmp_path: Path) -> None:
+    import json
+    import pickle
+
+    control = load("convergence_vs_official")
+    run = tmp_path / "official-seed0"
+    run.mkdir()
+    kimgs = [0.008, 1.008, 2.0]
+    (run / "stats.jsonl").write_text("".join(
+        json.dumps({"Progress/kimg": {"num": 1, "mean": k}}) + "\n" for k in kimgs))
+    for i in range(3):
+        with open(run / f"tick-{i:04d}.pkl", "wb") as f:
+            pickle.dump({"G_ema": StandInReleaseGenerator()}, f)
+    snapshots = control.finished_official(run, 2.0)
+    assert [k for k, _ in snapshots] == pytest.approx(kimgs)
+    assert control.finished_official(run, 3.0) == []           # stopped short: train again
+    (run / "tick-0002.pkl").unlink()
+    assert control.finished_official(run, 2.0) == []           # a snapshot lost: train again
+    args = control_args(REPO / "recipes" / "quickstart.yaml", tmp_path)
+    recipe = control.control_recipe(args, 0, tmp_path, "eval.metrics.swd.fake_videos=8",
+                                    "eval.metrics.swd.real_videos=8")
+    curve = control.score_official(snapshots[:1], recipe, 0)
+    assert [p["kimg"] for p in curve] == pytest.approx([0.008])
+    assert curve[0]["frames"] > 0 and curve[0]["motion"] > 0
