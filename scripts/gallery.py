@@ -201,10 +201,22 @@ def compare_plot(runs: list[Path], out: Path) -> str:
 
 
 # ---------------------------------------------------------------- the page
+# Overrides that change how long a run trains and how often it writes, not the model: the
+# page states the kimg trained instead (benchmarks/convergence.py sets them per stretch).
+BOOKKEEPING = ("output.", "train.duration_kimg=", "train.checkpoint_every_kimg=",
+               "train.sample_every_kimg=", "eval.every_kimg=")
+
+
+def model_overrides(overrides: list[str]) -> list[str]:
+    """The overrides that shape the model and its training, for the page."""
+    return [o for o in overrides if not o.startswith(BOOKKEEPING)]
+
+
 def write_page(page: Path, facts: dict[str, Any]) -> None:
     """docs/gallery.md from the facts of this build (no figure is typed by hand)."""
     table = facts["compare_table"]
     training = facts["training"]
+    overrides = model_overrides(training["overrides"])
     by = "by `scripts/gallery.py` " if training.get("trained_by") == "script" else ""
     how = (
         f"trained {by}in {training['minutes']:.1f} minutes on {training['machine']}"
@@ -219,7 +231,7 @@ def write_page(page: Path, facts: dict[str, Any]) -> None:
 Every picture on this page was rendered by `scripts/gallery.py` from one real run, with the
 project's own code (`inrvid.load`, `inrvid generate`'s renderer, `inrvid compare`), and not
 retouched. What was trained: `{training['recipe']}` (at commit `{training['commit'] or "?"}`)
-{' '.join(f'`{o}`' for o in training['overrides']) or '(no overrides)'}: a scaled-down DIGAN
+{' '.join(f'`{o}`' for o in overrides) or '(no model overrides)'}: a scaled-down DIGAN
 on the procedural `moving_shapes` dataset at {side}×{side},
 {facts['modes']['frames']} frames a clip, for {training['kimg']:g} kimg (thousands of videos
 shown to the discriminators); {how}. A model this small and this short is what a CPU affords:
@@ -368,7 +380,7 @@ def main(argv: list[str] | None = None) -> None:
     info = json.loads((run / "run-info.json").read_text())
     recipe = Path(info["recipe_chain"][0]) if info.get("recipe_chain") else Path(args.recipe)
     training["recipe"] = recipe_label(recipe)
-    training["overrides"] = [o for o in info.get("overrides", []) if not o.startswith("output.")]
+    training["overrides"] = model_overrides(info.get("overrides", []))
     training["commit"] = (info.get("git_commit") or "")[:10]
 
     import inrvid
