@@ -212,6 +212,20 @@ def model_overrides(overrides: list[str]) -> list[str]:
     return [o for o in overrides if not o.startswith(BOOKKEEPING)]
 
 
+def public_table(table: str) -> str:
+    """`inrvid compare`'s table without `output.*` overrides: paths of the machine it ran on."""
+    lines = []
+    for line in table.splitlines():
+        head, _, listed = line.partition(": ")
+        if head == "Overrides of every run":
+            kept = [o for o in listed.split(", ") if not o.strip("`").startswith("output.")]
+            if not kept:
+                continue
+            line = f"{head}: {', '.join(kept)}"
+        lines.append(line)
+    return "\n".join(lines).strip()
+
+
 def write_page(page: Path, facts: dict[str, Any]) -> None:
     """docs/gallery.md from the facts of this build (no figure is typed by hand)."""
     table = facts["compare_table"]
@@ -350,9 +364,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.page_only:
         facts = json.loads((REPO / "docs" / "img" / "gallery" / "gallery.json").read_text())
         facts["training"]["recipe"] = recipe_label(Path(facts["training"]["recipe"]))
-        log = Path(facts["run"]) / "metrics.jsonl"
-        if "minutes" not in facts["training"] and log.is_file():
-            facts["training"]["minutes"] = training_minutes(log)
+        facts["run"] = "/".join(Path(facts["run"]).parts[-2:])
+        facts["compare_table"] = public_table(facts["compare_table"])
         if facts["training"].get("minutes") is not None:
             facts["training"]["machine"] = args.machine
         (REPO / "docs" / "img" / "gallery" / "gallery.json").write_text(
@@ -394,11 +407,11 @@ def main(argv: list[str] | None = None) -> None:
     clips = torch.stack([dataset.render_uint8(v, model.times(model.video.frames).double())
                          for v in range(4)])
     save_gif(out / "reals.gif", clips, fps, columns=4)
-    facts: dict[str, Any] = {"training": training, "run": str(run)}
+    facts: dict[str, Any] = {"training": training, "run": f"{run.parent.name}/{run.name}"}
     facts["modes"] = render_modes(model, out, fps)
     facts["extrapolation"] = render_extrapolation(model, dataset, out, fps, args.inversion_steps)
     render_predict(model, dataset, out, fps, args.inversion_steps)
-    facts["compare_table"] = compare_plot(runs, out)
+    facts["compare_table"] = public_table(compare_plot(runs, out))
     facts["compared"] = [f"{r.parent.name}/{r.name}" for r in runs]
     (out / "gallery.json").write_text(json.dumps(facts, indent=2) + "\n")
     write_page(REPO / "docs" / "gallery.md", facts)
