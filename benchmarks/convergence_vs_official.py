@@ -98,7 +98,9 @@ def train_inrvid(args: argparse.Namespace, seed: int, out: Path) -> tuple[Path, 
         if curve and curve[-1]["kimg"] >= args.kimg:
             return metrics.parent, curve
     torch.manual_seed(seed)
+    start = time.monotonic()
     run = train(recipe, load_plugins(), argv=[SCRIPT], quiet=True)
+    record_seconds(out / f"inrvid-seed{seed}", (time.monotonic() - start) / args.kimg)
     return run, inrvid_curve(run / "metrics.jsonl", role)
 
 
@@ -177,10 +179,12 @@ def train_official(off: Any, args: argparse.Namespace, recipe: Any, data: Path, 
             ticks.append(snapshot.rename(run_dir / f"tick-{len(ticks):04d}.pkl"))
 
     random.seed(seed)       # its dataset shuffles with Python's global generator
+    start = time.monotonic()
     with open(run_dir / "log.txt", "w", encoding="utf-8") as log, \
             contextlib.redirect_stdout(log):
         off.training_loop.training_loop(**official_kwargs(args, recipe, data, seed, run_dir),
                                         progress_fn=keep_snapshot)
+    record_seconds(run_dir, (time.monotonic() - start) / args.kimg)
     stats = [json.loads(line) for line in (run_dir / "stats.jsonl").read_text().splitlines()]
     return [(float(s["Progress/kimg"]["mean"]), path) for s, path in zip(stats, ticks,
                                                                            strict=True)]
@@ -367,13 +371,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     run = None
     for seed in args.seeds:
         if args.only != "official":
-            with timed(out / f"inrvid-seed{seed}", args.kimg, seconds, f"inrvid s{seed}"):
-                run, curves[f"inrvid s{seed}"] = train_inrvid(args, seed, out)
+            run, curves[f"inrvid s{seed}"] = train_inrvid(args, seed, out)
+            recorded_seconds(out / f"inrvid-seed{seed}", seconds, f"inrvid s{seed}")
         if args.only != "inrvid":
-            with timed(out / f"official-seed{seed}", args.kimg, seconds, f"official s{seed}"):
-                np.random.seed(seed)
-                snapshots = train_official(off, args, control_recipe(args, seed, out), data,
-                                           seed, out)
+            np.random.seed(seed)
+            snapshots = train_official(off, args, control_recipe(args, seed, out), data, seed,
+                                       out)
+            recorded_seconds(out / f"official-seed{seed}", seconds, f"official s{seed}")
             curves[f"official s{seed}"] = score_official(
                 snapshots, control_recipe(args, seed, out), seed)
         files.write_json(out / "control.partial.json", {"curves": curves, "s_per_kimg": seconds})
@@ -384,21 +388,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return report(args, curves, floor_of(run, recipe), seconds, out)
 
 
-@contextlib.contextmanager
-def timed(folder: Path, kimg: float, seconds: dict[str, float], name: str) -> Any:
-    """Time one code's training into `seconds[name]` (wall s/kimg) and `folder/seconds.json`;
-    a run an earlier call finished is reused, with the time that call recorded (if any)."""
-    record = folder / "seconds.json"
-    before = record.is_file()
-    start = time.monotonic()
-    yield
-    if before:
-        seconds[name] = json.loads(record.read_text())["s_per_kimg"]
-    elif time.monotonic() - start > 1.0:       # trained now (a reused run takes no time)
-        seconds[name] = (time.monotonic() - start) / kimg
-        from inrvid.base import files
+def record_seconds(folder: Path, s_per_kimg: float) -> None:
+    """Keep a training's wall s/kimg beside it, for a later call that reuses the run."""
+    from inrvid.base import files
 
-        files.write_json(record, {"s_per_kimg": seconds[name]})
+    files.write_json(folder / "seconds.json", {"s_per_kimg": s_per_kimg})
+
+
+def recorded_seconds(folder: Path, seconds: dict[str, float], name: str) -> None:
+    """`seconds[name]`: the wall s/kimg the run's training recorded (absent if it did not)."""
+    record = folder / "seconds.json"
+    if record.is_file():
+        seconds[name] = json.loads(record.read_text())["s_per_kimg"]
 
 
 def floor_of(run: Path, recipe: Any) -> dict[str, float]:
